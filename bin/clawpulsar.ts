@@ -1,0 +1,26 @@
+/**
+ * The `clawpulsar` command line. Each command lives in `bin/commands/<name>.ts` and registers itself.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT } from './cli/output.ts';
+import { registerVerify } from './commands/verify.ts';
+
+const program = new Command()
+  .name('clawpulsar')
+  .description('Webhook relay and LLM budget monitor for AI agents on your own machine')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerVerify(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`clawpulsar: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}
