@@ -88,3 +88,44 @@ export interface DeliveryLogEntry {
 export interface DeliveryLog {
   record(entry: DeliveryLogEntry): Promise<void>;
 }
+
+/** Publishes to the tunnel (QoS 1). AWS: IoT data plane. Local: the in-process broker. */
+export interface TunnelPublisher {
+  publish(topic: string, payload: Uint8Array): Promise<void>;
+}
+
+/** A connect or disconnect of an agent's tunnel session. */
+export interface PresenceEvent {
+  readonly agentId: string;
+  readonly connected: boolean;
+  /** When the broker saw it (ms). Events may arrive late, duplicated or out of order. */
+  readonly at: number;
+  /** The broker's session id; a disconnect of an old session must not mark a newer one offline. */
+  readonly sessionId: string;
+}
+
+export interface PresenceStore {
+  /** Applies the event unless a newer one was already applied; returns whether it was applied. */
+  apply(event: PresenceEvent): Promise<boolean>;
+  isOnline(agentId: string): Promise<boolean>;
+}
+
+/** An envelope waiting in the queue, as the dispatcher and the ack path see it. */
+export interface PendingEnvelope {
+  readonly envelopeId: string;
+  readonly agentId: string;
+  readonly sourceId: string;
+  readonly deliveryId: string;
+  readonly provider: string;
+  readonly receivedAt: number;
+  readonly sizeBytes: number;
+  /** How many times it was published to the agent so far. */
+  readonly attempts: number;
+}
+
+/** The queue's view for acknowledgements. */
+export interface PendingEnvelopes {
+  find(envelopeId: string): Promise<PendingEnvelope | undefined>;
+  /** Removes the envelope from the queue for good (acked or expired). */
+  complete(envelopeId: string): Promise<void>;
+}
