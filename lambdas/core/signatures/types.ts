@@ -59,6 +59,8 @@ export interface GenericHmacDefinition {
   readonly template?: string;
   /** Header holding a unix timestamp (seconds) to bound the request in time, when the template uses one. */
   readonly timestampHeader?: string;
+  /** Header carrying the provider's delivery id, used to dedupe retries (default none). */
+  readonly deliveryIdHeader?: string;
 }
 
 /** How one source verifies the requests that reach it. Secrets are plaintext here: memory only. */
@@ -118,8 +120,20 @@ export interface WebhookProvider {
   /** Verifies over the raw bytes; never throws on bad input, returns `{ ok: false, reason }`. */
   verify(input: VerifyInput): VerifyResult;
   /**
-   * After a successful verification (or, for Meta's GET, instead of one), returns the handshake answer
-   * when the request is a handshake; undefined for ordinary deliveries.
+   * Returns the handshake answer when the request is a provider's endpoint handshake; undefined for
+   * ordinary deliveries. The ingress answers it synchronously and never queues the request.
+   *
+   * Contract with the ingress:
+   * - POST (Slack `url_verification`, Zoom `endpoint.url_validation`, Twitch
+   *   `webhook_callback_verification`): the ingress calls `verify` first and passes its result; a
+   *   provider answers only when `verified.ok` is true, so an unsigned challenge is never echoed.
+   * - GET (Meta's `hub.mode=subscribe`): GETs carry no signature, so the ingress calls `handshake` with
+   *   the failed result of `verify`; the provider authenticates the GET itself (Meta: the
+   *   `hub.verify_token` against `source.verifyToken`, in constant time) and returns 403 on a mismatch.
+   *   Undefined means "not a handshake": the ingress then rejects the GET as unverified.
    */
   handshake?(input: VerifyInput, verified: VerifyResult): HandshakeResponse | undefined;
 }
+
+/** One reusable verification scheme, parameterised by a provider definition. Never throws. */
+export type SchemeVerifier = (input: VerifyInput) => VerifyResult;
