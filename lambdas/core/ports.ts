@@ -129,3 +129,85 @@ export interface PendingEnvelopes {
   /** Removes the envelope from the queue for good (acked or expired). */
   complete(envelopeId: string): Promise<void>;
 }
+
+export type AgentStatus = 'active' | 'revoked';
+
+export interface AgentRecord {
+  readonly agentId: string;
+  readonly status: AgentStatus;
+  /** X25519 public key (32 raw bytes); absent until the agent registers. */
+  readonly sealingPublicKey?: Uint8Array;
+  readonly hostname?: string;
+  readonly createdAt: number;
+  readonly registeredAt?: number;
+  readonly revokedAt?: number;
+}
+
+export interface AgentRepository {
+  get(agentId: string): Promise<AgentRecord | undefined>;
+  put(agent: AgentRecord): Promise<void>;
+  list(): Promise<AgentRecord[]>;
+}
+
+export type CertificateStatus = 'active' | 'superseded' | 'revoked';
+
+export interface CertificateRecord {
+  readonly serialNumber: string;
+  readonly agentId: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+  readonly status: CertificateStatus;
+  readonly issuedAt: number;
+}
+
+export interface CertificateRepository {
+  get(serialNumber: string): Promise<CertificateRecord | undefined>;
+  put(certificate: CertificateRecord): Promise<void>;
+  listByAgent(agentId: string): Promise<CertificateRecord[]>;
+}
+
+/** A source as stored: its secrets only as ciphertext (KeyCustody), with fingerprints for display. */
+export interface StoredSource {
+  readonly agentId: string;
+  readonly sourceId: string;
+  readonly provider: string;
+  /** KeyCustody ciphertext of `{ secrets, verifyToken }`, context `{ purpose, agentId, sourceId }`. */
+  readonly secretsCiphertext: Uint8Array;
+  /** `sha256:` + 8 hex characters per secret, newest first: enough to tell secrets apart, never to use one. */
+  readonly secretFingerprints: readonly string[];
+  readonly hasVerifyToken: boolean;
+  /** Non-secret verification options (generic HMAC definition, tolerance), as JSON. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface SourceRepository {
+  get(agentId: string, sourceId: string): Promise<StoredSource | undefined>;
+  put(source: StoredSource): Promise<void>;
+  delete(agentId: string, sourceId: string): Promise<boolean>;
+  list(agentId?: string): Promise<StoredSource[]>;
+}
+
+export interface DeliveryLogFilter {
+  readonly agentId?: string;
+  readonly sourceId?: string;
+  readonly status?: DeliveryStatus;
+  /** Only entries received before this instant (ms), for paging. */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+export interface DeliveryLogReader {
+  list(filter: DeliveryLogFilter): Promise<DeliveryLogEntry[]>;
+}
+
+export interface PresenceRecord {
+  readonly agentId: string;
+  readonly connected: boolean;
+  readonly lastSeen: number;
+}
+
+export interface PresenceReader {
+  get(agentId: string): Promise<PresenceRecord | undefined>;
+}

@@ -46,7 +46,9 @@ export class EnvelopeReassembler {
     if (partial.received < partial.count) return undefined;
     this.#drop(chunk.envelopeId);
     const envelope = Buffer.concat(partial.parts as Uint8Array[]);
-    return envelope.byteLength === partial.totalBytes ? { envelopeId: chunk.envelopeId, envelope } : undefined;
+    return envelope.byteLength === partial.totalBytes
+      ? { envelopeId: chunk.envelopeId, envelope }
+      : undefined;
   }
 
   /** Envelopes currently partly received. */
@@ -57,7 +59,9 @@ export class EnvelopeReassembler {
   #partialFor(chunk: EnvelopeChunk, now: number): Partial | undefined {
     const existing = this.#pending.get(chunk.envelopeId);
     if (existing) {
-      return existing.count === chunk.count && existing.totalBytes === chunk.totalBytes ? existing : undefined;
+      return existing.count === chunk.count && existing.totalBytes === chunk.totalBytes
+        ? existing
+        : undefined;
     }
     if (this.#heldBytes + chunk.totalBytes > this.#maxBytes) return undefined;
     const created: Partial = {

@@ -42,7 +42,10 @@ export function chunkEnvelope(
   const count = Math.max(1, Math.ceil(envelope.byteLength / chunkSize));
   const frames: Uint8Array[] = [];
   for (let index = 0; index < count; index++) {
-    const payload = envelope.subarray(index * chunkSize, Math.min(envelope.byteLength, (index + 1) * chunkSize));
+    const payload = envelope.subarray(
+      index * chunkSize,
+      Math.min(envelope.byteLength, (index + 1) * chunkSize),
+    );
     const frame = Buffer.allocUnsafe(HEADER_BYTES + id.byteLength + payload.byteLength);
     frame.writeUInt8(FRAME_VERSION, 0);
     frame.writeUInt16BE(index, 1);
@@ -59,7 +62,8 @@ export function chunkEnvelope(
 /** Parses one frame; throws `BadRequestError` on anything malformed. */
 export function parseChunk(frame: Uint8Array): EnvelopeChunk {
   const buf = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  if (buf.byteLength < HEADER_BYTES) throw new BadRequestError('bad_chunk', 'Chunk is shorter than its header');
+  if (buf.byteLength < HEADER_BYTES)
+    throw new BadRequestError('bad_chunk', 'Chunk is shorter than its header');
   if (buf.readUInt8(0) !== FRAME_VERSION) throw new BadRequestError('bad_chunk', 'Unsupported chunk version');
   const index = buf.readUInt16BE(1);
   const count = buf.readUInt16BE(3);
@@ -72,6 +76,7 @@ export function parseChunk(frame: Uint8Array): EnvelopeChunk {
   }
   const envelopeId = buf.toString('utf8', HEADER_BYTES, HEADER_BYTES + idLength);
   const payload = buf.subarray(HEADER_BYTES + idLength);
-  if (payload.byteLength > totalBytes) throw new BadRequestError('bad_chunk', 'Chunk is larger than its envelope');
+  if (payload.byteLength > totalBytes)
+    throw new BadRequestError('bad_chunk', 'Chunk is larger than its envelope');
   return { envelopeId, index, count, totalBytes, payload };
 }

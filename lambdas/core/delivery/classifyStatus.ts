@@ -5,7 +5,9 @@ import type { DeliveryStatus } from '../ports.ts';
  * is busy or restarting (OpenClaw answers 503 while its gateway restarts), so the agent keeps retrying
  * and never acks them. Any other status, or 0 (refused by the agent's own allowlist): final failure.
  */
-export function classifyStatus(statusCode: number): Extract<DeliveryStatus, 'delivered' | 'failed'> | 'retry' {
+export function classifyStatus(
+  statusCode: number,
+): Extract<DeliveryStatus, 'delivered' | 'failed'> | 'retry' {
   if (statusCode >= 200 && statusCode < 300) return 'delivered';
   if (statusCode === 408 || statusCode === 429 || statusCode >= 500) return 'retry';
   return 'failed';

@@ -1,4 +1,11 @@
-import type { Clock, DeliveryLog, Logger, PendingEnvelope, PresenceStore, TunnelPublisher } from '../ports.ts';
+import type {
+  Clock,
+  DeliveryLog,
+  Logger,
+  PendingEnvelope,
+  PresenceStore,
+  TunnelPublisher,
+} from '../ports.ts';
 import { chunkEnvelope } from './chunkEnvelope.ts';
 import { expiresAt, FIRST_RETRY_MS, isExpired, nextAttemptAt } from './retrySchedule.ts';
 import { topicsFor } from './topics.ts';
@@ -49,7 +56,10 @@ export async function dispatchEnvelope(
   try {
     for (const frame of chunkEnvelope(pending.envelopeId, sealed)) await deps.publisher.publish(topic, frame);
   } catch (error) {
-    deps.logger.warn('publish_failed', { ...ids(pending), error: error instanceof Error ? error.name : 'unknown' });
+    deps.logger.warn('publish_failed', {
+      ...ids(pending),
+      error: error instanceof Error ? error.name : 'unknown',
+    });
     return { action: 'retry', retryAt: cap(now + FIRST_RETRY_MS) };
   }
   const attempts = pending.attempts + 1;

@@ -20,7 +20,11 @@ export type AckOutcome = 'delivered' | 'failed' | 'ignored-retry' | 'unknown' | 
  * @example
  * await handleAck(deps, 'laptop', payloadBytes);
  */
-export async function handleAck(deps: AckDeps, connectionAgentId: string, payload: Uint8Array): Promise<AckOutcome> {
+export async function handleAck(
+  deps: AckDeps,
+  connectionAgentId: string,
+  payload: Uint8Array,
+): Promise<AckOutcome> {
   const ack = parseMessage(ackMessageSchema, payload, 'ack');
   const pending = await deps.pending.find(ack.envelopeId);
   if (!pending) return 'unknown';

@@ -14,7 +14,11 @@ export const ackMessageSchema = z
     /** The local target's HTTP status; 0 when the agent refused the target (allowlist, bad config). */
     statusCode: z.number().int().min(0).max(599),
     attempts: z.number().int().min(1).max(1_000_000),
-    latencyMs: z.number().int().min(0).max(7 * 24 * 3600_000),
+    latencyMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600_000),
     /** Why a delivery ended without a 2xx, in a few words (no bodies, no header values). */
     reason: z.string().max(200).optional(),
   })
@@ -25,7 +29,10 @@ export type AckMessage = z.infer<typeof ackMessageSchema>;
 export const csrMessageSchema = z
   .object({
     requestId: z.string().min(1).max(64),
-    csrPem: z.string().min(1).max(8 * 1024),
+    csrPem: z
+      .string()
+      .min(1)
+      .max(8 * 1024),
   })
   .strict();
 export type CsrMessage = z.infer<typeof csrMessageSchema>;
@@ -57,7 +64,10 @@ export type ControlMessage = z.infer<typeof controlMessageSchema>;
  */
 export function parseMessage<T>(schema: z.ZodType<T>, payload: Uint8Array, what: string): T {
   if (payload.byteLength > MAX_CONTROL_MESSAGE_BYTES) {
-    throw new BadRequestError('message_too_large', `${what} message is over ${MAX_CONTROL_MESSAGE_BYTES} bytes`);
+    throw new BadRequestError(
+      'message_too_large',
+      `${what} message is over ${MAX_CONTROL_MESSAGE_BYTES} bytes`,
+    );
   }
   let json: unknown;
   try {

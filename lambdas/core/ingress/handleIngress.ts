@@ -11,8 +11,8 @@ import type {
   Logger,
   SourceDirectory,
 } from '../ports.ts';
-import { getProvider } from '../signatures/verifyWebhook.ts';
 import type { VerifyInput } from '../signatures/types.ts';
+import { getProvider } from '../signatures/verifyWebhook.ts';
 import type { WebhookRequest } from '../WebhookRequest.ts';
 import { errorResponse, type IngressResponse, jsonResponse } from './IngressResponse.ts';
 import { MAX_WEBHOOK_BODY_BYTES, RETENTION_MS } from './limits.ts';
@@ -81,7 +81,10 @@ export async function handleIngress(
     // GETs are unsigned; only a provider's subscription handshake (Meta's hub.challenge) answers them.
     const answer = provider.handshake?.(input, { ok: false, reason: 'unsigned GET' });
     if (answer) return answer;
-    return { ...errorResponse(405, 'method_not_allowed', 'This source accepts POST only'), headers: allowHeaders };
+    return {
+      ...errorResponse(405, 'method_not_allowed', 'This source accepts POST only'),
+      headers: allowHeaders,
+    };
   }
 
   const verified = provider.verify(input);
@@ -96,7 +99,8 @@ export async function handleIngress(
   }
 
   const receivedAt = deps.clock.now();
-  const deliveryId = verified.deliveryId ?? `sha256:${createHash('sha256').update(request.body).digest('hex')}`;
+  const deliveryId =
+    verified.deliveryId ?? `sha256:${createHash('sha256').update(request.body).digest('hex')}`;
   const dedupeKey = `${route.agentId}/${route.sourceId}/${deliveryId}`;
   try {
     if (!(await deps.dedupe.claim(dedupeKey, receivedAt + RETENTION_MS))) {
@@ -127,7 +131,12 @@ export async function handleIngress(
   } catch (error) {
     // Not stored: free the delivery id so the provider's retry is accepted, and ask it to retry.
     await deps.dedupe.release(dedupeKey).catch(() => undefined);
-    deps.logger.error('enqueue_failed', { ...meta, provider: provider.id, deliveryId, error: describe(error) });
+    deps.logger.error('enqueue_failed', {
+      ...meta,
+      provider: provider.id,
+      deliveryId,
+      error: describe(error),
+    });
     return errorResponse(503, 'unavailable', 'Could not queue the webhook; retry later');
   }
 

@@ -9,7 +9,10 @@ export const registrationRequestSchema = z
   .object({
     token: z.string().min(16).max(200),
     /** PKCS#10 CSR (PEM) for the agent's ECDSA P-256 TLS key. */
-    csrPem: z.string().min(1).max(8 * 1024),
+    csrPem: z
+      .string()
+      .min(1)
+      .max(8 * 1024),
     /** The agent's X25519 sealing public key, 32 bytes, base64url. */
     sealingPublicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes, base64url'),
     /** A label for humans (hostname); not an identity. */

@@ -1,0 +1,35 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock, DedupeStore } from '../../core/ports.ts';
+
+/** Provider delivery ids seen in the last 72 h. Expired claims are ignored and swept. */
+export class SqliteDedupeStore implements DedupeStore {
+  readonly #claim;
+  readonly #release;
+  readonly #sweep;
+  readonly #clock: Clock;
+
+  constructor(db: DatabaseSync, clock: Clock) {
+    this.#clock = clock;
+    // One statement: insert, or take over a claim whose time has passed; RETURNING tells which happened.
+    this.#claim = db.prepare(
+      `INSERT INTO dedupe (key, expires_at) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE dedupe.expires_at <= ?
+       RETURNING key`,
+    );
+    this.#release = db.prepare('DELETE FROM dedupe WHERE key = ?');
+    this.#sweep = db.prepare('DELETE FROM dedupe WHERE expires_at <= ?');
+  }
+
+  async claim(key: string, expiresAtMs: number): Promise<boolean> {
+    return this.#claim.get(key, expiresAtMs, this.#clock.now()) !== undefined;
+  }
+
+  async release(key: string): Promise<void> {
+    this.#release.run(key);
+  }
+
+  /** Deletes expired claims; returns how many. */
+  sweep(): number {
+    return Number(this.#sweep.run(this.#clock.now()).changes);
+  }
+}

@@ -1,0 +1,131 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { EnvelopeQueue, PendingEnvelope, PendingEnvelopes, QueuedEnvelope } from '../../core/ports.ts';
+
+interface Row {
+  envelope_id: string;
+  agent_id: string;
+  source_id: string;
+  delivery_id: string;
+  provider: string;
+  received_at: number;
+  size_bytes: number;
+  attempts: number;
+  next_attempt_at: number;
+}
+
+/** A waiting envelope with its sealed bytes, as the dispatcher loop reads it. */
+export interface DueEnvelope {
+  readonly pending: PendingEnvelope;
+  readonly sealed: Uint8Array;
+}
+
+/**
+ * The local durable queue: a row per sealed envelope until its agent acks it or 72 h pass. It is the
+ * local counterpart of the SQS queue: `next_attempt_at` plays the part of the visibility timeout.
+ */
+export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
+  readonly #insert;
+  readonly #find;
+  readonly #delete;
+  readonly #reschedule;
+  readonly #due;
+  readonly #forAgent;
+  readonly #sealed;
+  readonly #count;
+  readonly #nextDue;
+
+  constructor(db: DatabaseSync) {
+    this.#insert = db.prepare(
+      `INSERT INTO envelopes (envelope_id, agent_id, source_id, delivery_id, provider, received_at, size_bytes,
+         sealed, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+    );
+    const columns =
+      'envelope_id, agent_id, source_id, delivery_id, provider, received_at, size_bytes, attempts, next_attempt_at';
+    this.#find = db.prepare(`SELECT ${columns} FROM envelopes WHERE envelope_id = ?`);
+    this.#delete = db.prepare('DELETE FROM envelopes WHERE envelope_id = ?');
+    this.#reschedule = db.prepare(
+      'UPDATE envelopes SET attempts = ?, next_attempt_at = ? WHERE envelope_id = ?',
+    );
+    this.#due = db.prepare(
+      `SELECT ${columns}, sealed FROM envelopes WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+    );
+    this.#forAgent = db.prepare(
+      `SELECT ${columns}, sealed FROM envelopes WHERE agent_id = ? ORDER BY received_at LIMIT ?`,
+    );
+    this.#sealed = db.prepare('SELECT sealed FROM envelopes WHERE envelope_id = ?');
+    this.#count = db.prepare('SELECT count(*) AS n FROM envelopes');
+    this.#nextDue = db.prepare('SELECT min(next_attempt_at) AS at FROM envelopes');
+  }
+
+  async enqueue(e: QueuedEnvelope): Promise<void> {
+    this.#insert.run(
+      e.envelopeId,
+      e.agentId,
+      e.sourceId,
+      e.deliveryId,
+      e.provider,
+      e.receivedAt,
+      e.sealed.byteLength,
+      e.sealed,
+      e.receivedAt,
+    );
+  }
+
+  async find(envelopeId: string): Promise<PendingEnvelope | undefined> {
+    const row = this.#find.get(envelopeId) as Row | undefined;
+    return row ? toPending(row) : undefined;
+  }
+
+  async complete(envelopeId: string): Promise<void> {
+    this.#delete.run(envelopeId);
+  }
+
+  /** Records a publish (or a hold) and when to look at the envelope again. */
+  reschedule(envelopeId: string, attempts: number, nextAttemptAt: number): void {
+    this.#reschedule.run(attempts, nextAttemptAt, envelopeId);
+  }
+
+  /** Envelopes whose next attempt is due, oldest first. */
+  due(now: number, limit: number): DueEnvelope[] {
+    return (this.#due.all(now, limit) as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
+  }
+
+  /** An agent's waiting envelopes, oldest first (sent at once when it reconnects). */
+  forAgent(agentId: string, limit: number): DueEnvelope[] {
+    return (this.#forAgent.all(agentId, limit) as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
+  }
+
+  /** The sealed bytes of one envelope. */
+  sealedOf(envelopeId: string): Uint8Array | undefined {
+    const row = this.#sealed.get(envelopeId) as { sealed: Uint8Array } | undefined;
+    return row?.sealed;
+  }
+
+  /** How many envelopes are waiting. */
+  size(): number {
+    return Number((this.#count.get() as { n: number }).n);
+  }
+
+  /** The earliest next attempt, or undefined when the queue is empty. */
+  nextDueAt(): number | undefined {
+    const at = (this.#nextDue.get() as { at: number | null }).at;
+    return at === null ? undefined : at;
+  }
+}
+
+function toPending(row: Row): PendingEnvelope {
+  return {
+    envelopeId: row.envelope_id,
+    agentId: row.agent_id,
+    sourceId: row.source_id,
+    deliveryId: row.delivery_id,
+    provider: row.provider,
+    receivedAt: row.received_at,
+    sizeBytes: row.size_bytes,
+    attempts: row.attempts,
+  };
+}
+
+function toDue(row: Row & { sealed: Uint8Array }): DueEnvelope {
+  return { pending: toPending(row), sealed: row.sealed };
+}

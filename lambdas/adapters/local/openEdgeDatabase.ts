@@ -1,0 +1,69 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The local edge keeps all state in one SQLite file. Only ciphertext and metadata go in: envelopes are
+ * HPKE-sealed, secrets are KeyCustody-encrypted, registration tokens are stored as hashes.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS agents (
+  agent_id TEXT PRIMARY KEY, status TEXT NOT NULL, sealing_public_key BLOB, hostname TEXT,
+  created_at INTEGER NOT NULL, registered_at INTEGER, revoked_at INTEGER
+) STRICT;
+CREATE TABLE IF NOT EXISTS certificates (
+  serial_number TEXT PRIMARY KEY, agent_id TEXT NOT NULL, not_before INTEGER NOT NULL,
+  not_after INTEGER NOT NULL, status TEXT NOT NULL, issued_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS certificates_agent ON certificates (agent_id);
+CREATE TABLE IF NOT EXISTS registration_tokens (
+  token_hash TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
+) STRICT;
+CREATE TABLE IF NOT EXISTS sources (
+  agent_id TEXT NOT NULL, source_id TEXT NOT NULL, provider TEXT NOT NULL, secrets_ciphertext BLOB NOT NULL,
+  secret_fingerprints TEXT NOT NULL, has_verify_token INTEGER NOT NULL, options TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (agent_id, source_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS dedupe (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) STRICT;
+CREATE INDEX IF NOT EXISTS dedupe_expiry ON dedupe (expires_at);
+CREATE TABLE IF NOT EXISTS envelopes (
+  envelope_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, source_id TEXT NOT NULL, delivery_id TEXT NOT NULL,
+  provider TEXT NOT NULL, received_at INTEGER NOT NULL, size_bytes INTEGER NOT NULL, sealed BLOB NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS envelopes_due ON envelopes (agent_id, next_attempt_at);
+CREATE INDEX IF NOT EXISTS envelopes_next ON envelopes (next_attempt_at);
+CREATE TABLE IF NOT EXISTS delivery_log (
+  envelope_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, source_id TEXT NOT NULL, provider TEXT NOT NULL,
+  delivery_id TEXT NOT NULL, received_at INTEGER NOT NULL, size_bytes INTEGER NOT NULL, status TEXT NOT NULL,
+  attempts INTEGER NOT NULL, status_code INTEGER, latency_ms INTEGER, updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS delivery_log_received ON delivery_log (received_at);
+CREATE TABLE IF NOT EXISTS presence (
+  agent_id TEXT PRIMARY KEY, connected INTEGER NOT NULL, session_id TEXT NOT NULL, event_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL
+) STRICT;
+`;
+
+/**
+ * Opens (creating if needed) the edge database: WAL journal so readers don't block the writer, and
+ * `synchronous=NORMAL`, which survives a crash of the process (the edge's failure mode in tests and at
+ * home) but may lose the last transactions on power loss — `durability: 'full'` trades throughput for that.
+ *
+ * @example
+ * const db = openEdgeDatabase('/home/me/.clawpulsar/edge/edge.sqlite');
+ */
+export function openEdgeDatabase(
+  path: string,
+  options: { durability?: 'normal' | 'full' } = {},
+): DatabaseSync {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new DatabaseSync(path);
+  if (path !== ':memory:') chmodSync(path, 0o600);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec(`PRAGMA synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec(SCHEMA);
+  return db;
+}
