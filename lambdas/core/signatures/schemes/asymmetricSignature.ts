@@ -1,5 +1,5 @@
 import { createPublicKey, createVerify, type KeyObject, verify } from 'node:crypto';
-import { decodeBase64, decodeHex } from './strictEncoding.ts';
+import { decodeSignature } from './decodeSignature.ts';
 
 /**
  * The public-key schemes providers use: Ed25519 (Discord), and ECDSA over P-256 with SHA-256 and a DER
@@ -46,8 +46,8 @@ export function importPublicKey(algorithm: AsymmetricAlgorithm, text: string): K
 }
 
 function importEd25519(text: string): KeyObject | undefined {
-  const raw = decodeHex(text, 32);
-  if (raw === undefined) return undefined;
+  const raw = decodeSignature(text, 'hex');
+  if (raw?.length !== 32) return undefined;
   try {
     return createPublicKey({
       key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
@@ -64,8 +64,8 @@ function importP256(text: string): KeyObject | undefined {
     if (text.startsWith('-----BEGIN')) {
       key = createPublicKey({ key: text, format: 'pem' });
     } else {
-      const der = decodeBase64(text, 512);
-      if (der === undefined) return undefined;
+      const der = decodeSignature(text, 'base64');
+      if (der === undefined || der.length > 512) return undefined;
       key = createPublicKey({ key: der, format: 'der', type: 'spki' });
     }
     return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1'
