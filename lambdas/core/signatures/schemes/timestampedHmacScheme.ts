@@ -45,7 +45,8 @@ function parsePairs(
   layout: PairsLayout,
   encoding: SignatureEncoding,
 ): Parsed {
-  const read = readHeader(input.request.headers, [header], false);
+  // With `;` between pairs a comma can only come from a second copy of the header, joined by the ingress.
+  const read = readHeader(input.request.headers, [header], layout.separator !== ',');
   if ('reason' in read) return read;
   const pairs = parseKeyValueHeader(read.value, layout.separator);
   if (pairs === undefined) return { reason: `malformed ${header} header` };
