@@ -99,3 +99,20 @@ export class UnavailableError extends ClawPulsarError {
     super(code, message, 503, {}, options);
   }
 }
+
+/**
+ * A sealed envelope that could not be built or opened. `code` says which check failed: `truncated`,
+ * `malformed`, `unsupported_version`, `unsupported_suite`, `wrong_agent`, `decrypt_failed`,
+ * `invalid_key`, `invalid_binding`, `invalid_request`. Maps to 400. Messages hold lengths and ids only.
+ */
+export class EnvelopeError extends ClawPulsarError {
+  override name = 'EnvelopeError';
+  constructor(
+    code: string,
+    message: string,
+    data: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, 400, data, options);
+  }
+}
