@@ -1,9 +1,9 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import type { CertificateSigner } from '../../../../../lambdas/core/identity/CertificateSigner.ts';
 
-/** A P-256 signer over an in-memory node:crypto key, for core tests that need a CA key. */
-export function testSigner(): CertificateSigner & { readonly privateKey: KeyObject } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** An ECDSA signer over an in-memory node:crypto key (P-256 unless asked), for core tests that need a CA key. */
+export function testSigner(namedCurve = 'P-256'): CertificateSigner & { readonly privateKey: KeyObject } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve });
   return {
     privateKey,
     publicKeySpki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
