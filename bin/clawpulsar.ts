@@ -3,6 +3,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './cli/output.ts';
+import { registerAgents } from './commands/agents.ts';
+import { registerDeliveries } from './commands/deliveries.ts';
+import { registerDev } from './commands/dev.ts';
+import { registerSource } from './commands/source.ts';
+import { registerToken } from './commands/token.ts';
 import { registerVerify } from './commands/verify.ts';
 
 const program = new Command()
@@ -12,6 +17,11 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+registerDev(program);
+registerToken(program);
+registerSource(program);
+registerAgents(program);
+registerDeliveries(program);
 registerVerify(program);
 
 try {

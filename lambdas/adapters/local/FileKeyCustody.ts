@@ -58,9 +58,16 @@ export class FileKeyCustody implements KeyCustody {
     decipher.setAAD(canonicalContext(context));
     decipher.setAuthTag(data.subarray(data.byteLength - TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(data.subarray(1 + NONCE_BYTES, data.byteLength - TAG_BYTES)), decipher.final()]);
+      return Buffer.concat([
+        decipher.update(data.subarray(1 + NONCE_BYTES, data.byteLength - TAG_BYTES)),
+        decipher.final(),
+      ]);
     } catch {
-      throw new ClawPulsarError('decrypt_failed', 'Stored ciphertext does not open with this key and context', 500);
+      throw new ClawPulsarError(
+        'decrypt_failed',
+        'Stored ciphertext does not open with this key and context',
+        500,
+      );
     }
   }
 }

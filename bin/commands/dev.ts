@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { createJsonLogger } from '../../lambdas/core/logging/createJsonLogger.ts';
+import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
+import { startEdge } from '../../lambdas/edge/startEdge.ts';
+import { EXIT, printError } from '../cli/output.ts';
+
+interface DevOptions {
+  dataDir?: string;
+  host: string;
+  port: string;
+  tunnelPort: string;
+  publicUrl?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** `clawpulsar dev`: runs the local edge in this process (what `npm start` runs). */
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description(
+      'run the local edge: ingress, registration, management API and the mTLS tunnel, in one process',
+    )
+    .option('--data-dir <dir>', 'where state lives (default ~/.clawpulsar/edge)')
+    .option('--host <address>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'HTTP port for webhooks and the management API', '7700')
+    .option('--tunnel-port <port>', 'MQTT over mutual TLS port for agents', '8883')
+    .option(
+      '--public-url <url>',
+      'the URL providers call, when you publish the edge through a tunnel or proxy',
+    )
+    .option('--json', 'print the startup summary as JSON')
+    .option('--quiet', 'no log lines on stderr')
+    .action(async (options: DevOptions) => {
+      const logger = createJsonLogger(
+        options.quiet ? () => undefined : (line) => process.stderr.write(line),
+        {
+          component: 'edge',
+        },
+      );
+      const dataDir = options.dataDir ?? defaultEdgeDir();
+      let edge: Awaited<ReturnType<typeof startEdge>>;
+      try {
+        edge = await startEdge({
+          dataDir,
+          host: options.host,
+          port: Number(options.port),
+          tunnelPort: Number(options.tunnelPort),
+          ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+          logger,
+        });
+      } catch (error) {
+        const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        printError(
+          options,
+          inUse
+            ? new Error('A port is in use: is another edge running? Stop it or pass --port / --tunnel-port.')
+            : error,
+        );
+        process.exitCode = EXIT.failed;
+        return;
+      }
+      const summary = {
+        status: 'running',
+        url: edge.url,
+        publicUrl: edge.publicUrl,
+        webhookBaseUrl: `${edge.publicUrl}/v1/hooks`,
+        tunnel: `mqtts://${options.host}:${edge.tunnelPort}`,
+        dataDir: edge.dataDir,
+        managementTokenFile: edge.managementTokenFile,
+      };
+      if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(
+          [
+            'ClawPulsar local edge is running.',
+            `  webhooks + API   ${edge.url}  (providers call ${summary.webhookBaseUrl}/{agent}/{source})`,
+            `  agent tunnel     ${summary.tunnel}  (MQTT over mutual TLS, 24 h certificates)`,
+            `  data             ${edge.dataDir}`,
+            '',
+            'Next: create a registration token for your agent, in another terminal:',
+            '  npx clawpulsar token create --agent my-laptop',
+            '',
+          ].join('\n'),
+        );
+      }
+      const stop = async () => {
+        logger.info('edge_stopping');
+        await edge.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}
