@@ -94,7 +94,10 @@ export function matchAsymmetricSignature(input: AsymmetricInput): AsymmetricMatc
     usableKeys++;
     if (verifyWith(key, input, joined)) return { ok: true, keyIndex };
   }
-  return { ok: false, reason: usableKeys === 0 ? 'no valid public key configured' : 'signature mismatch' };
+  return {
+    ok: false,
+    reason: usableKeys === 0 ? 'no valid public key configured' : 'signature does not match',
+  };
 }
 
 function verifyWith(key: KeyObject, input: AsymmetricInput, joined: Buffer | undefined): boolean {
