@@ -166,20 +166,21 @@ describe('KmsCertificateSigner', () => {
     ).rejects.toMatchObject({ code: 'signer_signature_invalid' });
   });
 
-  it.each([
-    ['a P-384 key spec', { KeySpec: 'ECC_NIST_P384' }],
-    ['an encryption key', { KeyUsage: 'ENCRYPT_DECRYPT' }],
-    ['no ECDSA_SHA_256 algorithm', { SigningAlgorithms: ['ECDSA_SHA_384'] }],
-    ['no public key', { PublicKey: undefined }],
-    ['a public key that is not P-256', { PublicKey: 'p384' }],
+  function p384Spki(): Uint8Array {
+    ssl.must(['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'p384.key']);
+    ssl.must(['pkey', '-in', 'p384.key', '-pubout', '-outform', 'DER', '-out', 'p384.pub.der']);
+    return new Uint8Array(ssl.read('p384.pub.der'));
+  }
+
+  it.each<[string, () => Record<string, unknown>]>([
+    ['a P-384 key spec', () => ({ KeySpec: 'ECC_NIST_P384' })],
+    ['an encryption key', () => ({ KeyUsage: 'ENCRYPT_DECRYPT' })],
+    ['no ECDSA_SHA_256 algorithm', () => ({ SigningAlgorithms: ['ECDSA_SHA_384'] })],
+    ['no public key', () => ({ PublicKey: undefined })],
+    ['a public key that is not P-256', () => ({ PublicKey: p384Spki() })],
   ])('refuses a key with %s', async (_label, overrides) => {
     // Prepare
-    if (overrides.PublicKey === 'p384') {
-      ssl.must(['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'p384.key']);
-      ssl.must(['pkey', '-in', 'p384.key', '-pubout', '-outform', 'DER', '-out', 'p384.pub.der']);
-      overrides.PublicKey = new Uint8Array(ssl.read('p384.pub.der')) as never;
-    }
-    kms.on(GetPublicKeyCommand).resolves(publicKeyResponse(overrides));
+    kms.on(GetPublicKeyCommand).resolves(publicKeyResponse(overrides()));
 
     // Act + Assess
     await expect(
@@ -213,14 +214,12 @@ describe('KmsCertificateSigner', () => {
       client: new KMSClient({ region: 'eu-west-1' }),
       keyId: KEY_ALIAS,
     });
-    kms
-      .on(SignCommand)
-      .rejects(
-        Object.assign(new Error('Rate exceeded'), {
-          name: 'ThrottlingException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    kms.on(SignCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
 
     // Act + Assess
     await expect(signer.sign(new Uint8Array([1]))).rejects.toMatchObject({ code: 'key_service_unavailable' });
