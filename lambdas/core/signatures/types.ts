@@ -130,7 +130,7 @@ export interface WebhookProvider {
    * - GET (Meta's `hub.mode=subscribe`): GETs carry no signature, so the ingress calls `handshake` with
    *   the failed result of `verify`; the provider authenticates the GET itself (Meta: the
    *   `hub.verify_token` against `source.verifyToken`, in constant time) and returns 403 on a mismatch.
-   *   Undefined means "not a handshake": the ingress then rejects the GET as unverified.
+   *   Undefined means "not a handshake": the ingress then refuses the GET.
    */
   handshake?(input: VerifyInput, verified: VerifyResult): HandshakeResponse | undefined;
 }
