@@ -1,5 +1,5 @@
 import { type CsrMessage, csrMessageSchema, type IssuedMessage, parseMessage } from '../delivery/messages.ts';
-import { ClawPulsarError } from '../errors.ts';
+import { ClawPulsarError, UnavailableError } from '../errors.ts';
 import { issueAgentCertificate } from '../identity/issueAgentCertificate.ts';
 import type { RegistrationDeps } from './RegistrationDeps.ts';
 
@@ -34,14 +34,32 @@ export async function renewAgentCertificate(
       now,
       ...(deps.certificateLifetimeMs !== undefined ? { lifetimeMs: deps.certificateLifetimeMs } : {}),
     });
-    await deps.certificates.put({
+    const certificate = {
       serialNumber: issued.serialNumber,
       agentId: connectionAgentId,
       notBefore: issued.notBefore,
       notAfter: issued.notAfter,
-      status: 'active',
+      status: 'active' as const,
       issuedAt: now,
-    });
+    };
+    await deps.certificates.put(certificate);
+    if (deps.onCertificateIssued) {
+      try {
+        await deps.onCertificateIssued({
+          agentId: connectionAgentId,
+          certificatePem: issued.certificatePem,
+          serialNumber: issued.serialNumber,
+          notAfter: issued.notAfter,
+        });
+      } catch (error) {
+        await deps.certificates.put({ ...certificate, status: 'revoked' });
+        throw new UnavailableError(
+          'certificate_registration_failed',
+          'certificate could not be registered with the tunnel; retry later',
+          { cause: error },
+        );
+      }
+    }
     deps.logger.info('certificate_renewed', {
       agentId: connectionAgentId,
       serialNumber: issued.serialNumber,
