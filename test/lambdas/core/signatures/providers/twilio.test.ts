@@ -213,6 +213,24 @@ describe('twilio URL binding', () => {
     }
   });
 
+  it('spells any string without throwing, lone surrogates and broken escapes included', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary' }), fc.webUrl({ withQueryParameters: true })),
+        (url) => {
+          expect(urlSpellings(`${url}\ud800?a=%ZZ&b=\udfff`)[0]).toBe(`${url}\ud800?a=%ZZ&b=\udfff`);
+        },
+      ),
+    );
+  });
+
+  it('verifies a signed request whose URL holds a lone surrogate, as the SDK does', () => {
+    const url = 'https://hooks.example.com/v1/hooks/a/s?name=\ud800';
+    const signature = twilioSdk.getExpectedTwilioSignature(AUTH_TOKEN, url, PARAMS);
+    expect(twilioSdk.validateRequest(AUTH_TOKEN, signature, url, PARAMS)).toBe(true);
+    expect(verifyForm(url, signature)).toMatchObject({ ok: true });
+  });
+
   it('lists the exact URL first and keeps IPv6 literals intact', () => {
     expect(urlSpellings('https://[::1]/hook')).toEqual(['https://[::1]/hook', 'https://[::1]:443/hook']);
     expect(urlSpellings('http://user@h:8080/p?q')[0]).toBe('http://user@h:8080/p?q');

@@ -38,6 +38,11 @@ export function arbitraryRequest(headerNames: readonly string[]): fc.Arbitrary<W
     fc.stringMatching(/^[0-9a-f]{0,140}$/),
     fc.stringMatching(/^[0-9]{0,16}$/),
     fc.constantFrom('', ',', 'v1,', 'whsec_', 'application/json', 'application/x-www-form-urlencoded'),
+    fc.constantFrom(
+      'a'.repeat(20_000),
+      Array.from({ length: 100 }, () => 'v1,AAAA').join(' '),
+      '\u0000\uffff',
+    ),
   );
   const names = fc.oneof(fc.constantFrom(...headerNames, 'content-type'), fc.string({ maxLength: 20 }));
   return fc
@@ -46,7 +51,11 @@ export function arbitraryRequest(headerNames: readonly string[]): fc.Arbitrary<W
       url: fc.oneof(
         fc.webUrl({ withQueryParameters: true }),
         fc.string({ unit: 'binary', maxLength: 80 }),
-        fc.constant('https://hooks.example.com/v1/hooks/agent/source?bodySHA256=zz'),
+        fc.constantFrom(
+          'https://hooks.example.com/v1/hooks/agent/source?bodySHA256=zz',
+          'https://hooks.example.com/\ud800/x?q=\udc00&r=%ZZ',
+          'https://[::1/x',
+        ),
       ),
       headers: fc.dictionary(names, headerValue, { maxKeys: 8 }),
       body: fc.oneof(
