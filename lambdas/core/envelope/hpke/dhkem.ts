@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { KEM_SUITE_ID, N_SECRET, N_SK } from './hpkeSuite.ts';
 import { labeledExpand, labeledExtract } from './labeledKdf.ts';
+import { recipientKey } from './recipientKey.ts';
 import {
   dh,
   generateX25519,
@@ -41,10 +42,9 @@ export function encap(recipientPublicKey: Uint8Array, ephemeralPrivateKey?: Uint
 
 /** RFC 9180 §4.1 Decap(enc, skR) with the recipient's raw private key. */
 export function decap(enc: Uint8Array, recipientPrivateKey: Uint8Array): Buffer {
-  const privateKey = privateKeyFromRaw(recipientPrivateKey);
-  const dhSecret = dh(privateKey, publicKeyFromRaw(enc));
-  const recipientPublicKey = rawPublicKey(publicKeyOf(privateKey));
-  return extractAndExpand(dhSecret, Buffer.concat([enc, recipientPublicKey]));
+  const recipient = recipientKey(recipientPrivateKey);
+  const dhSecret = dh(recipient.privateKey, publicKeyFromRaw(enc));
+  return extractAndExpand(dhSecret, Buffer.concat([enc, recipient.publicKey]));
 }
 
 function ephemeralKeyPair(rawPrivateKey: Uint8Array | undefined): {

@@ -7,14 +7,15 @@ import {
 } from 'node:crypto';
 import { N_PK, N_SK } from './hpkeSuite.ts';
 
-// DER framing of an X25519 key (RFC 8410): the raw 32 bytes are always the tail, after a fixed prefix.
-const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+// DER framing of an X25519 private key (RFC 8410): a fixed prefix, then the raw 32 bytes. Public keys go
+// through JWK instead: OpenSSL's DER encoder costs more than the X25519 scalar multiplication itself.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 /** An X25519 public key from its 32 raw bytes (RFC 7748 u-coordinate). Throws on any other length. */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
   if (raw.byteLength !== N_PK) throw new RangeError(`X25519 public key must be ${N_PK} bytes`);
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
 }
 
 /** An X25519 private key from its 32 raw bytes (RFC 7748 scalar). Throws on any other length. */
@@ -25,15 +26,15 @@ export function privateKeyFromRaw(raw: Uint8Array): KeyObject {
 
 /** The 32 raw bytes of an X25519 public key (HPKE's SerializePublicKey). */
 export function rawPublicKey(key: KeyObject): Buffer {
-  return key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
+  return Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url');
 }
 
 /** The 32 raw bytes of an X25519 private key (HPKE's SerializePrivateKey). */
 export function rawPrivateKey(key: KeyObject): Buffer {
-  return key.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
+  return Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url');
 }
 
-/** The public key that belongs to `privateKey`. */
+/** The public key that belongs to `privateKey` (OpenSSL computed it when the private key was made). */
 export function publicKeyOf(privateKey: KeyObject): KeyObject {
   return createPublicKey(privateKey);
 }
