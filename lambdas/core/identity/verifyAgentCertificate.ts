@@ -76,7 +76,7 @@ export function verifyAgentCertificate(input: VerifyAgentCertificateInput): Veri
   ) {
     throw rejected('malformed');
   }
-  if (!sameDer(tbs.issuer, ca.certificate.tbsCertificate.subject)) throw rejected('foreign_issuer');
+  if (!ca.subjectDer.equals(Buffer.from(AsnConvert.serialize(tbs.issuer)))) throw rejected('foreign_issuer');
   if (!signatureVerifies(certificate, ca.key)) throw rejected('bad_signature');
 
   const notBefore = tbs.validity.notBefore.getTime().getTime();
@@ -106,21 +106,39 @@ export function verifyAgentCertificate(input: VerifyAgentCertificateInput): Veri
   };
 }
 
-function caOf(input: string | Uint8Array): { certificate: Certificate; key: P256PublicKey } {
+interface TrustedCa {
+  readonly certificate: Certificate;
+  readonly key: P256PublicKey;
+  readonly subjectDer: Buffer;
+}
+
+// The broker checks every connection against the same CA: keep the last one parsed (a copy of its input
+// is compared, so a caller reusing and changing a buffer can't get a stale CA).
+let lastCa: { readonly input: string | Buffer; readonly ca: TrustedCa } | undefined;
+
+function caOf(input: string | Uint8Array): TrustedCa {
+  if (lastCa && sameInput(lastCa.input, input)) return lastCa.ca;
   const { certificate } = parseCertificate(input);
   const key = importP256PublicKey(certificate.tbsCertificate.subjectPublicKeyInfo);
   if ('rejection' in key) {
     throw new ClawPulsarError('ca_key_unsupported', 'The CA certificate key is not an EC P-256 key', 500);
   }
-  return { certificate, key };
+  const ca = {
+    certificate,
+    key,
+    subjectDer: Buffer.from(AsnConvert.serialize(certificate.tbsCertificate.subject)),
+  };
+  lastCa = { input: typeof input === 'string' ? input : Buffer.from(input), ca };
+  return ca;
+}
+
+function sameInput(cached: string | Buffer, input: string | Uint8Array): boolean {
+  if (typeof cached === 'string' || typeof input === 'string') return cached === input;
+  return cached.equals(input);
 }
 
 function isEcdsaSha256(algorithm: AlgorithmIdentifier): boolean {
   return algorithm.algorithm === id_ecdsaWithSHA256 && algorithm.parameters === undefined;
-}
-
-function sameDer(a: unknown, b: unknown): boolean {
-  return Buffer.compare(Buffer.from(AsnConvert.serialize(a)), Buffer.from(AsnConvert.serialize(b))) === 0;
 }
 
 function signatureVerifies(certificate: Certificate, caKey: P256PublicKey): boolean {

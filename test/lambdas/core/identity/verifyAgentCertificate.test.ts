@@ -116,6 +116,26 @@ describe('verifyAgentCertificate', () => {
     expect(rejection(() => verifyAt(fromOtherName.certificateDer))).toBe('foreign_issuer');
   });
 
+  it('judges each call against the CA it is given, switching back and forth', async () => {
+    // Prepare
+    const other = await caFixture(ssl, 'switch-ca');
+    const issued = await issueAgentCertificate({
+      csr: csrPem,
+      agentId: 'laptop-1',
+      signer: fixture.signer,
+      caCertificate: fixture.ca.certificateDer,
+      now,
+    });
+    const verifyWith = (caCertificate: Uint8Array) => () =>
+      verifyAgentCertificate({ certificate: issued.certificateDer, caCertificate, now });
+
+    // Act + Assess
+    expect(verifyWith(fixture.ca.certificateDer)().agentId).toBe('laptop-1');
+    expect(rejection(verifyWith(other.ca.certificateDer))).toBe('bad_signature');
+    expect(verifyWith(new Uint8Array(fixture.ca.certificateDer))().agentId).toBe('laptop-1');
+    expect(rejection(verifyWith(other.ca.certificateDer))).toBe('bad_signature');
+  });
+
   it('rejects a certificate that lives longer than 24 hours even though our CA signed it', () => {
     expect(rejection(() => verifyAt(issueWithOpenssl('two-days', { days: 2 }), now + 60_000))).toBe(
       'lifetime_exceeds_policy',
