@@ -35,6 +35,9 @@ const NOT_AUTHORIZED = 5 as AuthErrorCode;
 
 const TOPIC_PREFIX = `${TOPIC_ROOT}/`;
 
+/** setTimeout's largest delay; agent certificates live 24 h, far below it, but a longer one must not fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * The local edge's tunnel: an in-process aedes MQTT broker behind mutual TLS (ARCHITECTURE §3.2, §3.3).
  *
@@ -257,19 +260,19 @@ export class TunnelBroker implements TunnelPublisher {
 
     aedes.on('clientReady', (client) => {
       const connection = connectionOf(client);
-      if (!connection?.peer) return;
+      // A connection already gone by now never gets announced, so it can't be left "online".
+      if (!connection?.peer || connection.destroyed) return;
       this.#ready.set(client.id, client);
       this.#offlineCounts.delete(client.id);
       this.#announced.add(client);
       this.#presence.report(client.id, true, connection.sessionId);
+      // Aedes reports a disconnect only while the client is in its registry, which a failed second
+      // connection of the same id can remove early; the socket closing is the ground truth.
+      connection.once('close', () => this.#gone(client, connection));
     });
     aedes.on('clientDisconnect', (client) => {
-      if (this.#ready.get(client.id) === client) this.#ready.delete(client.id);
       const connection = connectionOf(client);
-      if (connection && this.#announced.has(client)) {
-        this.#announced.delete(client);
-        this.#presence.report(client.id, false, connection.sessionId);
-      }
+      if (connection) this.#gone(client, connection);
     });
     // Protocol errors (malformed packets, refused publishes, keep-alive timeouts): the client is closed.
     aedes.on('clientError', (client, error) => {
@@ -282,6 +285,12 @@ export class TunnelBroker implements TunnelPublisher {
     aedes.addListener('error', (error: Error) =>
       logger.error('tunnel_broker_error', { error: errorCode(error) }),
     );
+  }
+
+  /** Reports the end of an announced session exactly once, whichever of aedes or the socket tells first. */
+  #gone(client: Client, connection: TunnelConnection): void {
+    if (this.#ready.get(client.id) === client) this.#ready.delete(client.id);
+    if (this.#announced.delete(client)) this.#presence.report(client.id, false, connection.sessionId);
   }
 
   /** A TLS socket whose client certificate chained to our CA: identify it and hand it to aedes. */
@@ -323,10 +332,13 @@ export class TunnelBroker implements TunnelPublisher {
     }
     connections.add(connection);
     // An established connection must not outlive its certificate (invariant 5).
-    const expiry = setTimeout(() => {
-      this.#logger.info('tunnel_certificate_expired', { agentId: peer.agentId });
-      connection.destroy();
-    }, peer.notAfter - Date.now());
+    const expiry = setTimeout(
+      () => {
+        this.#logger.info('tunnel_certificate_expired', { agentId: peer.agentId });
+        connection.destroy();
+      },
+      Math.min(peer.notAfter - Date.now(), MAX_TIMER_MS),
+    );
     expiry.unref();
     connection.once('close', () => {
       clearTimeout(expiry);
