@@ -165,25 +165,31 @@ function withLegacyQuery(url: string): string {
 }
 
 /**
- * The URL spellings Twilio may have signed for the public URL the request reached, exact spelling first.
+ * The URL spellings Twilio may have signed for the public URL the request reached, exact spelling first,
+ * each once. Lazy: an authentic request matches the first, so the others are never built.
  *
  * @example
- * urlSpellings('https://hooks.example.com/v1/hooks/a/s');
+ * [...urlSpellings('https://hooks.example.com/v1/hooks/a/s')];
  * // ['https://hooks.example.com/v1/hooks/a/s', 'https://hooks.example.com:443/v1/hooks/a/s']
  */
-export function urlSpellings(url: string): string[] {
-  const spellings = new Set([url, withoutPort(url), withDefaultPort(url)]);
-  let normalised: string | undefined;
+export function* urlSpellings(url: string): Generator<string, void, undefined> {
+  yield url;
+  const seen = new Set([url]);
+  function* unseen(spellings: readonly string[]): Generator<string, void, undefined> {
+    for (const spelling of spellings) {
+      if (seen.has(spelling)) continue;
+      seen.add(spelling);
+      yield spelling;
+    }
+  }
+  yield* unseen([withoutPort(url), withDefaultPort(url)]);
+  let normalised: string;
   try {
     normalised = new URL(url).toString();
   } catch {
-    normalised = undefined;
+    return;
   }
-  if (normalised !== undefined) {
-    const bare = withoutPort(normalised);
-    const ported = withDefaultPort(normalised);
-    for (const spelling of [bare, ported, withLegacyQuery(bare), withLegacyQuery(ported)])
-      spellings.add(spelling);
-  }
-  return [...spellings];
+  const bare = withoutPort(normalised);
+  const ported = withDefaultPort(normalised);
+  yield* unseen([bare, ported, withLegacyQuery(bare), withLegacyQuery(ported)]);
 }

@@ -11,9 +11,10 @@ export interface UrlBoundHmacInput {
   readonly prefix?: string;
   /**
    * The URL spellings to accept, the exact public URL first. Providers sign the URL they called; some
-   * (Twilio) are known to sign a spelling with or without the default port, so the caller lists them.
+   * (Twilio) are known to sign a spelling with or without the default port, so the caller lists them
+   * (lazily, if building them costs: an authentic request stops at the first).
    */
-  readonly urls: readonly string[];
+  readonly urls: Iterable<string>;
   /** Signed after the URL, in order: the raw body, sorted form parameters, a timestamp, … */
   readonly suffix: readonly (string | Uint8Array)[];
 }
