@@ -42,6 +42,7 @@ export interface ParsedEnvelope {
 
 /** Builds the header for `binding` and `enc`; throws `invalid_binding` for a binding it can't carry. */
 export function encodeEnvelopeHeader(binding: EnvelopeBinding, enc: Uint8Array): Buffer {
+  if (enc.byteLength !== N_ENC) throw new RangeError(`enc must be ${N_ENC} bytes`);
   if (!Number.isSafeInteger(binding.receivedAt) || binding.receivedAt < 0) {
     throw new EnvelopeError('invalid_binding', 'receivedAt must be a non-negative integer of milliseconds', {
       field: 'receivedAt',

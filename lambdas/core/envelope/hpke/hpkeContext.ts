@@ -69,8 +69,9 @@ export function contextOpen(keys: AeadKeys, aad: Uint8Array, ct: Uint8Array, seq
 /** RFC 9180 §5.2: base_nonce XOR I2OSP(seq, Nn). Sequence 0, the single-shot case, is base_nonce itself. */
 function computeNonce(baseNonce: Buffer, seq: number): Buffer {
   if (seq === 0) return baseNonce;
-  if (!Number.isSafeInteger(seq) || seq < 0)
+  if (!Number.isSafeInteger(seq) || seq < 0) {
     throw new RangeError('Sequence number must be a safe integer >= 0');
+  }
   const nonce = Buffer.from(baseNonce);
   let rest = seq;
   for (let i = N_N - 1; rest > 0; i--) {

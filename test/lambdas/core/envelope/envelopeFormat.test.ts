@@ -84,6 +84,10 @@ describe('envelope header', () => {
     expect(errorOf(() => encodeEnvelopeHeader(aBinding(changes), ENC)).code).toBe('invalid_binding');
   });
 
+  it('refuses an enc that is not 32 bytes rather than leave header bytes unwritten', () => {
+    expect(() => encodeEnvelopeHeader(aBinding(), new Uint8Array(31))).toThrow(RangeError);
+  });
+
   it('accepts a field of exactly the bound', () => {
     const binding = aBinding({ deliveryId: 'd'.repeat(MAX_BINDING_FIELD_BYTES) });
     expect(parseEnvelope(anEnvelope(binding)).binding).toEqual(binding);
