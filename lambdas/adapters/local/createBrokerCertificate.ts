@@ -1,7 +1,25 @@
-import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { isIP } from 'node:net';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import {
+  BasicConstraints,
+  ExtendedKeyUsage,
+  GeneralName,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_kp_serverAuth,
+  KeyUsage,
+  KeyUsageFlags,
+  SubjectAlternativeName,
+  SubjectPublicKeyInfo,
+} from '@peculiar/asn1-x509';
+import { certificateExtension } from '../../core/identity/certificateExtension.ts';
+import { commonNameOnly } from '../../core/identity/commonName.ts';
+import { signCertificate } from '../../core/identity/signCertificate.ts';
 
-/** The broker's TLS certificate is renewed well before it runs out; a year is plenty for a loopback broker. */
+/** A year is plenty for a loopback broker; the edge renews it 30 days before. */
 const LIFETIME_MS = 365 * 24 * 3600_000;
 
 export interface BrokerCertificate {
@@ -11,9 +29,9 @@ export interface BrokerCertificate {
 }
 
 /**
- * Creates the local broker's self-signed server certificate (P-256, serverAuth, SANs for the host names
- * agents connect to). It is its own trust anchor: agents pin it as the tunnel's server CA, apart from the
- * CA that issues agent client certificates.
+ * Creates the local broker's self-signed TLS server certificate (P-256, serverAuth, SANs for the host
+ * names agents connect to). It is its own trust anchor, which agents pin as the tunnel's server CA —
+ * apart from the CA that issues agent client certificates.
  *
  * @example
  * const cert = await createBrokerCertificate(['localhost', '127.0.0.1'], Date.now());
@@ -22,32 +40,43 @@ export async function createBrokerCertificate(
   hosts: readonly string[],
   now: number,
 ): Promise<BrokerCertificate> {
-  x509.cryptoProvider.set(webcrypto as Crypto);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const names = hosts.map((h) =>
-    /^[\d.]+$|:/.test(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h },
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const signer = {
+    publicKeySpki: new Uint8Array(spki),
+    sign: async (tbs: Uint8Array) => sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' }),
+  };
+  const name = commonNameOnly('ClawPulsar local edge broker');
+  const altNames = hosts.map((h) =>
+    isIP(h) ? new GeneralName({ iPAddress: h }) : new GeneralName({ dNSName: h }),
   );
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
-      .toString('hex')
-      .replace(/^[89a-f]/, '1'),
-    name: 'CN=ClawPulsar local edge broker',
-    notBefore: new Date(now - 5 * 60_000),
-    notAfter: new Date(now + LIFETIME_MS),
-    signingAlgorithm: algorithm,
-    keys,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names),
-    ],
-  });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  const issued = await signCertificate(
+    {
+      issuer: name,
+      subject: name,
+      notBefore: now - 5 * 60_000,
+      notAfter: now + LIFETIME_MS,
+      subjectPublicKeyInfo: AsnConvert.parse(spki, SubjectPublicKeyInfo),
+      extensions: [
+        certificateExtension(
+          id_ce_basicConstraints,
+          true,
+          new BasicConstraints({ cA: true, pathLenConstraint: 0 }),
+        ),
+        certificateExtension(
+          id_ce_keyUsage,
+          true,
+          new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign),
+        ),
+        certificateExtension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth])),
+        certificateExtension(id_ce_subjectAltName, false, new SubjectAlternativeName(altNames)),
+      ],
+    },
+    signer,
+  );
   return {
-    certificatePem: certificate.toString('pem'),
-    privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'),
-    notAfter: now + LIFETIME_MS,
+    certificatePem: issued.certificatePem,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    notAfter: issued.notAfter,
   };
 }

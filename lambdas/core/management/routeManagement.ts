@@ -145,8 +145,9 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 function id(value: string | undefined): string {
   const parsed = idSchema.safeParse(value);
-  if (!parsed.success)
-    throw new BadRequestError('invalid_id', `"${value}" is not a valid id: ${zodMessage(parsed.error)}`);
+  if (!parsed.success) {
+    throw new BadRequestError('invalid_id', `"${value}" is not a valid id: use 3-63 lower-case letters, digits or dashes`);
+  }
   return parsed.data;
 }
 

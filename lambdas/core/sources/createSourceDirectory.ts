@@ -9,6 +9,8 @@ import type {
 import type { GenericHmacDefinition, ProviderId } from '../signatures/types.ts';
 import { decryptSourceSecrets } from './sourceSecrets.ts';
 
+const NEGATIVE_TTL_MS = 2_000;
+
 export interface SourceDirectoryDeps {
   readonly agents: AgentRepository;
   readonly sources: SourceRepository;
@@ -45,7 +47,8 @@ export function createSourceDirectory(deps: SourceDirectoryDeps): CachedSourceDi
       const hit = cache.get(key(agentId, sourceId));
       if (hit && hit.until > now) return hit.value;
       const value = await load(agentId, sourceId);
-      cache.set(key(agentId, sourceId), { value, until: now + ttl });
+      // Misses are kept only briefly: an agent that registers a moment later must start receiving.
+      cache.set(key(agentId, sourceId), { value, until: now + (value ? ttl : Math.min(ttl, NEGATIVE_TTL_MS)) });
       return value;
     },
     invalidate(agentId, sourceId) {
