@@ -3,7 +3,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './cli/output.ts';
+import { registerAgent } from './commands/agent.ts';
 import { registerAgents } from './commands/agents.ts';
+import { registerBudget } from './commands/budget.ts';
 import { registerDeliveries } from './commands/deliveries.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerSource } from './commands/source.ts';
@@ -20,9 +22,11 @@ const program = new Command()
 registerDev(program);
 registerToken(program);
 registerSource(program);
+registerAgent(program);
 registerAgents(program);
 registerDeliveries(program);
 registerVerify(program);
+registerBudget(program);
 
 try {
   await program.parseAsync(process.argv);

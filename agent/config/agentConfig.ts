@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { idSchema } from '../../lambdas/core/ids.ts';
+import { tunnelEndpointSchema } from '../../lambdas/core/registration/registrationMessages.ts';
+import { isReservedHeader } from '../forward/forwardHeaders.ts';
+import { parseAllowlistEntry } from '../routing/TargetAllowlist.ts';
+
+/** RFC 9110 token: what a header name may be. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Visible ASCII, spaces and tabs (obs-text too); never CR or LF, which would split the request. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+const headerNameSchema = z
+  .string()
+  .regex(HEADER_NAME, 'is not a valid header name')
+  .refine((name) => !isReservedHeader(name), 'is hop-by-hop or set by the agent itself');
+
+export const targetUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    const url = URL.parse(value);
+    return (
+      url !== null &&
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      !url.username &&
+      !url.password
+    );
+  }, 'must be an http:// or https:// URL without credentials')
+  .refine((value) => !value.includes('#'), 'must not have a #fragment');
+
+/** Where the agent forwards one source's webhooks, and the headers it adds (e.g. OpenClaw's bearer token). */
+export const routeSchema = z
+  .object({
+    target: targetUrlSchema,
+    headers: z
+      .record(headerNameSchema, z.string().max(8192).regex(HEADER_VALUE, 'contains a line break'))
+      .optional(),
+  })
+  .strict();
+export type Route = z.infer<typeof routeSchema>;
+
+/** Loopback only: the agent forwards to this machine unless the user widens it on purpose. */
+export const DEFAULT_ALLOWLIST: readonly string[] = ['127.0.0.0/8', '::1/128', 'localhost'];
+
+const allowlistEntrySchema = z
+  .string()
+  .max(255)
+  .refine((entry) => {
+    try {
+      parseAllowlistEntry(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a CIDR, an IP address or a host name');
+
+export const forwardingSchema = z
+  .object({
+    /** Deliveries processed at once; one slow target must not stall the others. */
+    concurrency: z.number().int().min(1).max(512).default(16),
+    /** Per attempt. OpenClaw answers quickly; a hung target must not hold a slot for ever. */
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    /** Local attempts before the delivery is left un-acked for the edge to send again later. */
+    maxAttempts: z.number().int().min(1).max(100).default(8),
+    retryBaseMs: z.number().int().min(1).max(600_000).default(250),
+    retryMaxMs: z.number().int().min(1).max(3_600_000).default(30_000),
+  })
+  .strict();
+export type ForwardingOptions = z.infer<typeof forwardingSchema>;
+
+export const renewalSchema = z
+  .object({
+    /** Renew when less than this fraction of the certificate's lifetime remains (24 h → after 16 h). */
+    remainingFraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(1 / 3),
+    checkIntervalMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    /** How long to wait for the edge's `issued` reply before trying again. */
+    replyTimeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  })
+  .strict();
+export type RenewalOptions = z.infer<typeof renewalSchema>;
+
+/**
+ * `config.json` in the agent home. Routing lives here and only here: the edge never learns the local
+ * network. Written 0600 because route headers may hold bearer tokens.
+ */
+export const agentConfigSchema = z
+  .object({
+    version: z.literal(1),
+    agentId: idSchema,
+    /** The edge the agent registered with (its registration endpoint's base URL). */
+    edgeUrl: z.string().url(),
+    /** Webhook URLs are `{webhookBaseUrl}/{agentId}/{sourceId}`. */
+    webhookBaseUrl: z.string().url(),
+    /** The broker endpoint; its server CA is in `server-ca.pem`. */
+    tunnel: tunnelEndpointSchema.omit({ serverCaPem: true }),
+    routes: z.record(idSchema, routeSchema).default({}),
+    /** Used for a source that has no route of its own; without it such deliveries are refused (final). */
+    defaultRoute: routeSchema.optional(),
+    /** Target hosts the agent may forward to: CIDRs, addresses and host names. */
+    allowlist: z
+      .array(allowlistEntrySchema)
+      .max(256)
+      .default([...DEFAULT_ALLOWLIST]),
+    forwarding: forwardingSchema.default(forwardingSchema.parse({})),
+    renewal: renewalSchema.default(renewalSchema.parse({})),
+  })
+  .strict();
+export type AgentConfig = z.infer<typeof agentConfigSchema>;

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { registerWithEdge } from '../../../agent/registration/registerWithEdge.ts';
+import { when } from '../../cli/managementCommand.ts';
+import { print } from '../../cli/output.ts';
+import { type AgentCommandOptions, agentAction, withAgentOptions } from './agentAction.ts';
+
+interface RegisterOptions extends AgentCommandOptions {
+  edge: string;
+  token: string;
+  name?: string;
+  force?: boolean;
+}
+
+/** `clawpulsar agent register --edge URL --token T`: keys made here, only the CSR and public key sent. */
+export function registerAgentRegister(agent: Command): void {
+  withAgentOptions(
+    agent
+      .command('register')
+      .description('register this machine as an agent: keys are generated here and never leave it')
+      .requiredOption('--edge <url>', 'the edge URL the operator gave you')
+      .requiredOption('--token <token>', 'the one-time registration token (`clawpulsar token create`)')
+      .option('--name <host>', 'a label for the operator (default: this host name)')
+      .option('--force', 'replace the agent registered in --dir (its routes are kept)'),
+  ).action(async (options: RegisterOptions) => {
+    await agentAction(options, async (dir) => {
+      const registered = await registerWithEdge({
+        dir,
+        edgeUrl: options.edge,
+        token: options.token,
+        ...(options.name !== undefined ? { hostname: options.name } : {}),
+        ...(options.force ? { force: true } : {}),
+      });
+      const webhookUrl = `${registered.webhookBaseUrl.replace(/\/$/, '')}/${registered.agentId}/<source-id>`;
+      print(
+        options,
+        { ...registered, webhookUrlPattern: webhookUrl },
+        [
+          `Registered agent "${registered.agentId}".`,
+          `  certificate expires  ${when(registered.notAfter)} (renewed automatically while the agent runs)`,
+          `  webhook URLs         ${webhookUrl}`,
+          `  agent home           ${registered.dir}`,
+          '',
+          'Next, tell the agent where each source goes, then start it:',
+          `  clawpulsar agent route add --source <source-id> --target http://127.0.0.1:18789/hooks/<name> --header 'Authorization: Bearer <openclaw-token>'`,
+          '  clawpulsar agent run',
+        ].join('\n'),
+      );
+    });
+  });
+}
