@@ -10,6 +10,7 @@ import { verifyAgentCertificate } from '../core/identity/verifyAgentCertificate.
 import type { Logger, TunnelPublisher } from '../core/ports.ts';
 import type { AgentTopicGrants } from './AgentTopicGrants.ts';
 import { errorCode } from './errorCode.ts';
+import { keepAliveSeconds } from './keepAliveSeconds.ts';
 import { PresenceReporter } from './PresenceReporter.ts';
 import {
   type ResolvedTunnelBrokerOptions,
@@ -20,9 +21,6 @@ import { TunnelConnection, type TunnelPeer } from './TunnelConnection.ts';
 
 export type { TunnelBrokerOptions } from './TunnelBrokerOptions.ts';
 export type { TunnelPeer } from './TunnelConnection.ts';
-
-/** AWS IoT Core's upper bound for MQTT keep-alive; the same bound keeps both runtimes alike. */
-const KEEPALIVE_LIMIT_SECONDS = 1200;
 
 /** Time a client has to finish the TLS handshake, then again to send CONNECT. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -110,7 +108,6 @@ export class TunnelBroker implements TunnelPublisher {
     });
     const aedes = await Aedes.createBroker({
       connectTimeout: HANDSHAKE_TIMEOUT_MS,
-      keepaliveLimit: KEEPALIVE_LIMIT_SECONDS,
       maxClientsIdLength: 64,
       maxTopicLevels: 8,
       drainTimeout: DRAIN_TIMEOUT_MS,
@@ -226,6 +223,7 @@ export class TunnelBroker implements TunnelPublisher {
     aedes.preConnect = (_client, packet, callback) => {
       // Presence is the broker's job; a will could only ever reach the agent's own acks or CSR topic.
       packet.will = undefined;
+      packet.keepalive = keepAliveSeconds(packet.keepalive ?? 0);
       callback(null, true);
     };
     aedes.authenticate = (client, _username, _password, done) => this.#authenticate(client, done);

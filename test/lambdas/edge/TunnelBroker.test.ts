@@ -455,6 +455,15 @@ describe('TunnelBroker with mqtt.js agents', () => {
     expect(harness.presence).toEqual([]);
   });
 
+  it.each([0, 5, 3600])('accepts keep-alive %i s, rather than refusing it', async (keepalive) => {
+    // Prepare
+    const harness = await startBroker();
+    // Act
+    const client = await connectAgent(harness, laptop, 'laptop', { keepalive });
+    // Assess
+    expect(client.connected).toBe(true);
+  });
+
   it('keeps QoS 1 messages published while the agent is away and sends them when it reconnects', async () => {
     // Prepare
     const harness = await startBroker();
@@ -639,6 +648,28 @@ describe('TunnelBroker presence and revocation', () => {
     expect(harness.broker.connectedAgents()).toEqual(['desktop']);
     expect(other.connected).toBe(true);
     expect(harness.broker.disconnect('nobody')).toBe(0);
+  });
+
+  it('applies its own keep-alive bounds: a silent agent asking for 1 s is not dropped at 1.5 s', async () => {
+    // Prepare
+    const harness = await startBroker();
+    const socket = await rawTls(harness, laptop);
+    socket.write(
+      generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        keepalive: 1,
+        clientId: 'laptop',
+      }),
+    );
+    await waitFor(() => harness.broker.isConnected('laptop'));
+    // Act
+    await sleep(2_500);
+    // Assess
+    expect(socket.destroyed).toBe(false);
+    expect(harness.broker.isConnected('laptop')).toBe(true);
   });
 
   it('closes an established connection when its certificate expires', async () => {
