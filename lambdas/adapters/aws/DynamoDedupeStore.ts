@@ -1,0 +1,44 @@
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Clock, DedupeStore } from '../../core/ports.ts';
+import { av, isConditionFailed, ttlSeconds } from './dynamoItem.ts';
+
+/**
+ * Provider delivery ids seen in the last 72 h (table `dedupe`). A claim is one conditional PutItem: it
+ * succeeds when the key is new or its earlier claim has expired (TTL deletion lags by up to days, so
+ * expiry is checked here, not left to TTL).
+ *
+ * @example
+ * const dedupe = new DynamoDedupeStore(dynamo, env.DEDUPE_TABLE, clock);
+ */
+export class DynamoDedupeStore implements DedupeStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #clock: Clock;
+
+  constructor(client: DynamoDBClient, tableName: string, clock: Clock) {
+    this.#client = client;
+    this.#table = tableName;
+    this.#clock = clock;
+  }
+
+  async claim(key: string, expiresAtMs: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: { dedupeKey: av.s(key), expiresAt: av.n(expiresAtMs), ttl: av.n(ttlSeconds(expiresAtMs)) },
+          ConditionExpression: 'attribute_not_exists(dedupeKey) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': av.n(this.#clock.now()) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async release(key: string): Promise<void> {
+    await this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: { dedupeKey: av.s(key) } }));
+  }
+}
