@@ -15,6 +15,9 @@ export interface ZonedDateTime extends LocalDate {
 
 const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
+// Budgets ask for the same few period boundaries on every poll; remembering them skips the Intl calls.
+const dayStarts = new Map<string, number>();
+const DAY_START_CACHE_SIZE = 4096;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -126,9 +129,21 @@ function isMidnightOf(instantMs: number, date: LocalDate, timeZone: string): boo
  * startOfZonedDay({ year: 2025, month: 3, day: 9 }, 'America/New_York'); // Date.UTC(2025, 2, 9, 5)
  */
 export function startOfZonedDay(date: LocalDate, timeZone: string): number {
+  const cacheKey = `${timeZone}|${date.year}-${date.month}-${date.day}`;
+  const cached = dayStarts.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const start = computeStartOfZonedDay(date, timeZone);
+  if (dayStarts.size >= DAY_START_CACHE_SIZE) dayStarts.clear();
+  dayStarts.set(cacheKey, start);
+  return start;
+}
+
+function computeStartOfZonedDay(date: LocalDate, timeZone: string): number {
   const wall = utcStartOf(date);
   const offsetBefore = offsetAt(wall - DAY_MS, timeZone);
   const offsetAfter = offsetAt(wall + DAY_MS, timeZone);
+  // No transition nearby: local midnight is simply wall time minus the offset.
+  if (offsetBefore === offsetAfter) return wall - offsetBefore;
   const early = wall - Math.max(offsetBefore, offsetAfter);
   const late = wall - Math.min(offsetBefore, offsetAfter);
   if (isMidnightOf(early, date, timeZone)) return early;
