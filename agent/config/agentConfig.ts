@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema } from '../../lambdas/core/ids.ts';
+import { idSchema, isValidId } from '../../lambdas/core/ids.ts';
 import { tunnelEndpointSchema } from '../../lambdas/core/registration/registrationMessages.ts';
 import { isReservedHeader } from '../forward/forwardHeaders.ts';
 import { parseAllowlistEntry } from '../routing/TargetAllowlist.ts';
@@ -9,10 +9,27 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Visible ASCII, spaces and tabs (obs-text too); never CR or LF, which would split the request. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-const headerNameSchema = z
-  .string()
-  .regex(HEADER_NAME, 'is not a valid header name')
-  .refine((name) => !isReservedHeader(name), 'is hop-by-hop or set by the agent itself');
+/** Record keys are checked here rather than by a key schema, so the error names the offending key. */
+function checkKeys(check: (key: string) => string | undefined) {
+  return (record: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const key of Object.keys(record)) {
+      const problem = check(key);
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+  };
+}
+
+const headersSchema = z
+  .record(z.string(), z.string().max(8192).regex(HEADER_VALUE, 'contains a line break'))
+  .superRefine(
+    checkKeys((name) =>
+      !HEADER_NAME.test(name)
+        ? 'is not a valid header name'
+        : isReservedHeader(name)
+          ? 'is hop-by-hop or set by the agent itself'
+          : undefined,
+    ),
+  );
 
 export const targetUrlSchema = z
   .string()
@@ -32,9 +49,7 @@ export const targetUrlSchema = z
 export const routeSchema = z
   .object({
     target: targetUrlSchema,
-    headers: z
-      .record(headerNameSchema, z.string().max(8192).regex(HEADER_VALUE, 'contains a line break'))
-      .optional(),
+    headers: headersSchema.optional(),
   })
   .strict();
 export type Route = z.infer<typeof routeSchema>;
@@ -97,7 +112,12 @@ export const agentConfigSchema = z
     webhookBaseUrl: z.string().url(),
     /** The broker endpoint; its server CA is in `server-ca.pem`. */
     tunnel: tunnelEndpointSchema.omit({ serverCaPem: true }),
-    routes: z.record(idSchema, routeSchema).default({}),
+    routes: z
+      .record(z.string(), routeSchema)
+      .superRefine(
+        checkKeys((id) => (isValidId(id) ? undefined : 'must be 3-63 lower-case letters, digits or dashes')),
+      )
+      .default({}),
     /** Used for a source that has no route of its own; without it such deliveries are refused (final). */
     defaultRoute: routeSchema.optional(),
     /** Target hosts the agent may forward to: CIDRs, addresses and host names. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BadRequestError, ClawPulsarError } from '../../lambdas/core/errors.ts';
+import { zodMessage } from '../../lambdas/core/registration/zodMessage.ts';
 import type { AgentPaths } from '../home/agentPaths.ts';
 import { writePrivateFile } from '../home/writePrivateFile.ts';
 import { type AgentConfig, agentConfigSchema } from './agentConfig.ts';
@@ -33,11 +34,8 @@ export function readAgentConfig(paths: AgentPaths): AgentConfig {
     throw new BadRequestError('config_invalid', `${paths.config} is not valid JSON`);
   }
   const parsed = agentConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'config';
-    throw new BadRequestError('config_invalid', `${paths.config}: ${where}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success)
+    throw new BadRequestError('config_invalid', `${paths.config}: ${zodMessage(parsed.error)}`);
   return parsed.data;
 }
 

@@ -1,5 +1,6 @@
 import { BadRequestError, NotFoundError } from '../../lambdas/core/errors.ts';
 import { isValidId } from '../../lambdas/core/ids.ts';
+import { zodMessage } from '../../lambdas/core/registration/zodMessage.ts';
 import { parseAllowlistEntry } from '../routing/TargetAllowlist.ts';
 import { type AgentConfig, agentConfigSchema, type Route, routeSchema } from './agentConfig.ts';
 

@@ -220,6 +220,7 @@ export class TunnelClient {
 
   #ready(sessionPresent: boolean): void {
     this.#isReady = true;
+    this.#options.logger.info('tunnel_ready', { agentId: this.#options.agentId });
     for (const resolve of this.#connectWaiters.splice(0)) resolve();
     this.#options.onConnect?.(sessionPresent);
   }
