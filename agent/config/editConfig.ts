@@ -16,13 +16,7 @@ export type RouteKey = { readonly source: string } | { readonly default: true };
  */
 export function withRoute(config: AgentConfig, key: RouteKey, route: Route): AgentConfig {
   const parsed = routeSchema.safeParse(route);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BadRequestError(
-      'route_invalid',
-      `${issue?.path.join('.') || 'route'} ${issue?.message ?? 'is invalid'}`,
-    );
-  }
+  if (!parsed.success) throw new BadRequestError('route_invalid', `Route ${zodMessage(parsed.error)}`);
   if ('default' in key) return agentConfigSchema.parse({ ...config, defaultRoute: parsed.data });
   if (!isValidId(key.source)) {
     throw new BadRequestError(
