@@ -14,6 +14,8 @@ export class AgentTopicGrants {
   readonly agentId: string;
   /** `clawpulsar/<agentId>/`: every message forwarded to this agent starts with it. */
   readonly prefix: string;
+  /** Where the edge publishes sealed envelopes to the agent. */
+  readonly deliveries: string;
   /** Where the agent publishes acks. */
   readonly acks: string;
   /** Where the agent publishes certificate requests. */
@@ -25,6 +27,7 @@ export class AgentTopicGrants {
     this.agentId = agentId;
     this.prefix = `${TOPIC_ROOT}/${agentId}/`;
     const topics = topicsFor(agentId);
+    this.deliveries = topics.deliveries;
     this.acks = topics.acks;
     this.csr = topics.csr;
     this.#subscribe = agentSubscribeTopics(agentId);

@@ -1,0 +1,206 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { percentile, printTable } from './measure.ts';
+
+const CLI = 'dist/clawpulsar.mjs';
+const SECRET = 'bench-github-secret';
+const BODY_BYTES = 1024;
+
+interface Harness {
+  edge: ChildProcess;
+  agent: ChildProcess;
+  ingress: string;
+  arrivals: Map<string, number>;
+  onArrival: ((id: string) => void) | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * End to end on the local edge, edge and agent as separate processes: signed GitHub-style webhooks
+ * POSTed to the edge, arrivals matched at a local target by delivery id. Closed loop at concurrency
+ * 1, 10 and 50 (5,000 webhooks each), latency at a fixed 200 webhooks/s, and each process's peak RSS.
+ */
+export async function endToEndBench(): Promise<void> {
+  const h = await startHarness();
+  try {
+    const rows: (string | number)[][] = [];
+    for (const concurrency of [1, 10, 50]) {
+      const r = await closedLoop(h, 5_000, concurrency);
+      rows.push([`closed loop c=${concurrency}`, r.n, r.perSecond, r.p50, r.p99, r.lost]);
+    }
+    const open = await fixedRate(h, 200, 2_000);
+    rows.push(['fixed 200/s', open.n, open.perSecond, open.p50, open.p99, open.lost]);
+    printTable(
+      'End to end, local edge + agent as separate processes, 1 KB signed webhooks (targets: >= 1,300/s at c=50; at 200/s p50 <= 2 ms, p99 <= 10 ms)',
+      ['run', 'webhooks', 'per second', 'p50 ms', 'p99 ms', 'lost'],
+      rows,
+    );
+    printTable(
+      'Peak memory (VmHWM) (targets: agent < 80 MB, edge < 200 MB)',
+      ['process', 'peak RSS MB'],
+      [
+        ['edge', peakRssMb(h.edge.pid)],
+        ['agent', peakRssMb(h.agent.pid)],
+      ],
+    );
+  } finally {
+    await h.close();
+  }
+}
+
+async function closedLoop(h: Harness, n: number, concurrency: number) {
+  const latencies: number[] = [];
+  const http = new Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  const start = performance.now();
+  const tag = `c${concurrency}`;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const id = `${tag}-${next++}`;
+        const sent = performance.now();
+        await sendAndArrive(h, http, id);
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  http.destroy();
+  latencies.sort((a, b) => a - b);
+  return { n, perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: n - latencies.length };
+}
+
+async function fixedRate(h: Harness, perSecond: number, n: number) {
+  const http = new Agent({ keepAlive: true, maxSockets: 64 });
+  const latencies: number[] = [];
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = start + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = `rate-${i}`;
+    const sent = performance.now();
+    pending.push(sendAndArrive(h, http, id).then(() => void latencies.push(performance.now() - sent)));
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - start) / 1000;
+  http.destroy();
+  latencies.sort((a, b) => a - b);
+  return { n, perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: n - latencies.length };
+}
+
+const waiters = new Map<string, () => void>();
+
+/** POSTs one signed webhook and resolves when it arrived at the target (with a 30 s cap). */
+function sendAndArrive(h: Harness, http: Agent, id: string): Promise<void> {
+  const body = Buffer.from(JSON.stringify({ id, pad: 'x'.repeat(BODY_BYTES - 20 - id.length) }));
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  const arrived = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lost ${id}`)), 30_000);
+    waiters.set(id, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const accepted = new Promise<void>((resolve, reject) => {
+    const req = request(
+      `${h.ingress}`,
+      {
+        method: 'POST',
+        agent: http,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.byteLength,
+          'x-hub-signature-256': signature,
+          'x-github-delivery': id,
+          'x-github-event': 'push',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+  return Promise.all([accepted, arrived]).then(() => undefined);
+}
+
+async function startHarness(): Promise<Harness> {
+  const edgeDir = mkdtempSync(join(tmpdir(), 'cp-bench-edge-'));
+  const agentDir = mkdtempSync(join(tmpdir(), 'cp-bench-agent-'));
+  const arrivals = new Map<string, number>();
+  const target = createServer((req, res) => {
+    const id = String(req.headers['idempotency-key'] ?? '');
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200).end();
+      arrivals.set(id, performance.now());
+      waiters.get(id)?.();
+      waiters.delete(id);
+    });
+  });
+  target.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  const targetPort = (target.address() as AddressInfo).port;
+
+  const edge = spawn(process.execPath, [CLI, 'dev', '--data-dir', edgeDir, '--port', '0', '--tunnel-port', '0', '--json', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const summary = await new Promise<{ url: string }>((resolve, reject) => {
+    let out = '';
+    edge.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as { url: string });
+    });
+    edge.once('exit', () => reject(new Error('edge exited')));
+  });
+  const run = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const token = JSON.parse(run(['token', 'create', '--agent', 'bench-agent', '--data-dir', edgeDir, '--json'])) as { token: string };
+  run(['agent', 'register', '--edge', summary.url, '--token', token.token, '--dir', agentDir]);
+  run(['source', 'add', '--agent', 'bench-agent', '--id', 'github', '--provider', 'github', '--secret', SECRET, '--data-dir', edgeDir]);
+  run(['agent', 'route', 'add', '--source', 'github', '--target', `http://127.0.0.1:${targetPort}/hooks/github`, '--dir', agentDir]);
+  const agent = spawn(process.execPath, [CLI, 'agent', 'run', '--dir', agentDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve) => {
+    let err = '';
+    agent.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('tunnel_connected')) resolve();
+    });
+  });
+  agent.stderr?.resume();
+  const h: Harness = {
+    edge,
+    agent,
+    ingress: `${summary.url}/v1/hooks/bench-agent/github`,
+    arrivals,
+    onArrival: undefined,
+    async close() {
+      agent.kill('SIGTERM');
+      edge.kill('SIGTERM');
+      target.closeAllConnections();
+      target.close();
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(edgeDir, { recursive: true, force: true });
+      rmSync(agentDir, { recursive: true, force: true });
+    },
+  };
+  // Warm up: connections, JIT, SQLite pages.
+  await closedLoop(h, 300, 10);
+  return h;
+}
+
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
