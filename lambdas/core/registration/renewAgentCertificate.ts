@@ -3,6 +3,19 @@ import { ClawPulsarError, UnavailableError } from '../errors.ts';
 import { issueAgentCertificate } from '../identity/issueAgentCertificate.ts';
 import type { RegistrationDeps } from './RegistrationDeps.ts';
 
+/** What renewal needs: registration's dependencies minus the token store and what the agent learns at registration. */
+export type RenewalDeps = Pick<
+  RegistrationDeps,
+  | 'agents'
+  | 'certificates'
+  | 'signer'
+  | 'caCertificatePem'
+  | 'clock'
+  | 'logger'
+  | 'certificateLifetimeMs'
+  | 'onCertificateIssued'
+>;
+
 /**
  * Certificate renewal over the tunnel: the agent sends a CSR on its own `cert/csr` topic (so
  * `connectionAgentId` is its authenticated identity) and gets a new 24 h certificate back. The old
@@ -12,7 +25,7 @@ import type { RegistrationDeps } from './RegistrationDeps.ts';
  * const reply = await renewAgentCertificate(deps, 'laptop', payload);
  */
 export async function renewAgentCertificate(
-  deps: RegistrationDeps,
+  deps: RenewalDeps,
   connectionAgentId: string,
   payload: Uint8Array,
 ): Promise<IssuedMessage> {
