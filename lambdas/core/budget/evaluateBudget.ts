@@ -3,6 +3,7 @@
  * thresholds are crossed. Pure: the samples come from the caller (the poller's stored daily aggregates and
  * poll deltas), nothing is read or written here.
  */
+import { BadRequestError } from '../errors.ts';
 import type { Budget, ForecastBand, Threshold, ThresholdBasis } from './Budget.ts';
 import { budgetHash } from './Budget.ts';
 import type { BurnRateReading } from './burnRate.ts';
@@ -76,6 +77,14 @@ export function evaluateBudget(input: EvaluateBudgetInput): BudgetEvaluation {
   const { budget, nowMs } = input;
   const samples = input.samples.filter((sample) => inScope(budget, sample));
   assertSamples(samples);
+  // Account-wide samples already include every key's spend: mixing them with per-key samples counts twice.
+  if (samples.some((sample) => sample.keyId === null) && samples.some((sample) => sample.keyId !== null)) {
+    throw new BadRequestError(
+      'invalid_samples',
+      'Spend samples mix account-wide and per-key figures for one provider; spend would count twice',
+      { provider: budget.scope.provider },
+    );
+  }
   const spec: PeriodSpec = {
     kind: budget.period,
     timeZone: budget.timeZone,

@@ -105,6 +105,14 @@ describe('evaluateBudget', () => {
     );
   });
 
+  it('refuses account-wide and per-key samples together, which would count spend twice', () => {
+    const samples = [...dailySamples(MARCH_1_UTC, [1], null), ...dailySamples(MARCH_1_UTC, [1], 'key_a')];
+
+    expect(() => evaluateBudget({ budget: monthlyBudget(), samples, nowMs: MARCH_1_UTC + DAY_MS })).toThrow(
+      /count twice/,
+    );
+  });
+
   it('reports the burn rate when the budget has a rule', () => {
     const samples = dailySamples(MARCH_1_UTC, [1_000_000]);
 
