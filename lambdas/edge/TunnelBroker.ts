@@ -28,6 +28,9 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** A client that stops reading is dropped after this, so it can't stall deliveries to the others. */
 const DRAIN_TIMEOUT_MS = 30_000;
 
+/** SUBACK return code for a refused subscription (MQTT 3.1.1 §3.9.3). */
+const REFUSED_QOS = 128;
+
 /** MQTT CONNACK return code 5 (MQTT 3.1.1 §3.2.2.3). */
 const NOT_AUTHORIZED = 5 as AuthErrorCode;
 
@@ -54,6 +57,8 @@ const MAX_TIMER_MS = 2_147_483_647;
  *   persistence, on purpose: the durable copy of every envelope is the edge's SQLite queue, which
  *   republishes until the agent acks, and presence triggers a flush on reconnect. A restart loses only
  *   these in-memory copies. Memory is bounded by `offlineQueueLimit` per disconnected agent.
+ * - Presence: a session is reported connected once it can receive (its deliveries subscription restored
+ *   or made) and disconnected when it ends, each with the connection's own session id, in order per agent.
  *
  * @example
  * const broker = await TunnelBroker.start({ serverKeyPem, serverCertPem, clientCaPem, authorizeCertificate,
@@ -262,11 +267,22 @@ export class TunnelBroker implements TunnelPublisher {
       if (!connection?.peer || connection.destroyed) return;
       this.#ready.set(client.id, client);
       this.#offlineCounts.delete(client.id);
-      this.#announced.add(client);
-      this.#presence.report(client.id, true, connection.sessionId);
       // Aedes reports a disconnect only while the client is in its registry, which a failed second
       // connection of the same id can remove early; the socket closing is the ground truth.
       connection.once('close', () => this.#gone(client, connection));
+      // Online means able to receive, so a flush on connect never publishes into the void: a resumed
+      // session is announced now (aedes restored its deliveries subscription), a new one when it
+      // subscribes to its deliveries.
+      if (connection.grants!.deliveries in restoredSubscriptions(client)) this.#announce(client, connection);
+    });
+    aedes.on('subscribe', (subscriptions, client) => {
+      const connection = connectionOf(client);
+      if (!connection?.grants || connection.destroyed || this.#announced.has(client)) return;
+      if (this.#ready.get(client.id) !== client) return;
+      const deliveries = connection.grants.deliveries;
+      if (subscriptions.some((sub) => sub.topic === deliveries && (sub.qos as number) !== REFUSED_QOS)) {
+        this.#announce(client, connection);
+      }
     });
     aedes.on('clientDisconnect', (client) => {
       const connection = connectionOf(client);
@@ -283,6 +299,12 @@ export class TunnelBroker implements TunnelPublisher {
     aedes.addListener('error', (error: Error) =>
       logger.error('tunnel_broker_error', { error: errorCode(error) }),
     );
+  }
+
+  /** Reports a session as online, once. */
+  #announce(client: Client, connection: TunnelConnection): void {
+    this.#announced.add(client);
+    this.#presence.report(client.id, true, connection.sessionId);
   }
 
   /** Reports the end of an announced session exactly once, whichever of aedes or the socket tells first. */
@@ -404,6 +426,11 @@ export class TunnelBroker implements TunnelPublisher {
 function connectionOf(client: Client): TunnelConnection | undefined {
   const conn = client.conn;
   return conn instanceof TunnelConnection ? conn : undefined;
+}
+
+/** The subscriptions aedes restored from a persistent session (present at runtime, absent from its typings). */
+function restoredSubscriptions(client: Client): Record<string, unknown> {
+  return (client as Client & { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
 }
 
 function grantsOf(client: Client): AgentTopicGrants | undefined {

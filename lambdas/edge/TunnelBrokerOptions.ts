@@ -29,7 +29,10 @@ export interface TunnelBrokerOptions {
   readonly onAck: (agentId: string, payload: Uint8Array) => unknown;
   /** A CSR the agent published on its own `…/cert/csr`; `agentId` comes from the connection. */
   readonly onCsr: (agentId: string, payload: Uint8Array) => unknown;
-  /** Connects and disconnects, delivered in order per agent. */
+  /**
+   * Connects (once the session can receive: its deliveries subscription is in place) and disconnects,
+   * delivered in order per agent.
+   */
   readonly onPresence: (event: PresenceEvent) => unknown;
   readonly logger: Logger;
   /** Largest MQTT packet an agent may send; default 256 KiB. */

@@ -4,6 +4,8 @@ import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { generate, parser as mqttParser } from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openEdgeDatabase } from '../../../lambdas/adapters/local/openEdgeDatabase.ts';
+import { SqlitePresenceStore } from '../../../lambdas/adapters/local/SqlitePresenceStore.ts';
 import { topicsFor } from '../../../lambdas/core/delivery/topics.ts';
 import type { PresenceEvent } from '../../../lambdas/core/ports.ts';
 import {
@@ -144,6 +146,18 @@ function connectAgent(
     client.once('error', reject);
     client.once('close', () => reject(new Error('closed before CONNACK')));
   });
+}
+
+/** Connects and subscribes to the agent's deliveries, as the agent does: the session can now receive. */
+async function connectReceiving(
+  harness: Harness,
+  certificate: TestCertificate,
+  clientId: string,
+  extra: IClientOptions = {},
+): Promise<MqttClient> {
+  const client = await connectAgent(harness, certificate, clientId, extra);
+  expect(await grantedQos(client, topicsFor(clientId).deliveries)).toBe(1);
+  return client;
 }
 
 function closed(client: MqttClient): Promise<void> {
@@ -563,16 +577,21 @@ describe('TunnelBroker with mqtt.js agents', () => {
 });
 
 describe('TunnelBroker presence and revocation', () => {
-  it('reports a connect and a disconnect with the same session id', async () => {
+  it('reports a new session connected once it subscribes to its deliveries, and its end with the same session id', async () => {
     // Prepare
     const harness = await startBroker();
     const before = Date.now();
     const client = await connectAgent(harness, laptop, 'laptop');
-    await waitFor(() => harness.presence.length === 1);
+    await grantedQos(client, LAPTOP.alerts);
+    await sleep(100);
+    const beforeDeliveries = harness.presence.length;
     // Act
+    await grantedQos(client, LAPTOP.deliveries);
+    await waitFor(() => harness.presence.length === 1);
     await client.endAsync();
     await waitFor(() => harness.presence.length === 2);
     // Assess
+    expect(beforeDeliveries).toBe(0);
     const [connected, disconnected] = harness.presence;
     expect(connected).toMatchObject({ agentId: 'laptop', connected: true });
     expect(disconnected).toMatchObject({
@@ -585,16 +604,42 @@ describe('TunnelBroker presence and revocation', () => {
     expect(harness.broker.connectedAgents()).toEqual([]);
   });
 
+  it('reports a resumed session connected at once, its deliveries subscription being restored', async () => {
+    // Prepare
+    const harness = await startBroker();
+    const first = await connectReceiving(harness, laptop, 'laptop');
+    await first.endAsync();
+    await waitFor(() => harness.presence.length === 2);
+    // Act
+    await connectAgent(harness, laptop, 'laptop');
+    await waitFor(() => harness.presence.length === 3);
+    // Assess
+    expect(harness.presence[2]).toMatchObject({ agentId: 'laptop', connected: true });
+    expect(harness.presence[2]!.sessionId).not.toBe(harness.presence[0]!.sessionId);
+  });
+
+  it('never reports a session that could not receive, neither its connect nor its end', async () => {
+    // Prepare
+    const harness = await startBroker();
+    const client = await connectAgent(harness, laptop, 'laptop', { clean: true });
+    await grantedQos(client, LAPTOP.control);
+    // Act
+    await client.endAsync();
+    await waitFor(() => !harness.broker.isConnected('laptop'));
+    await sleep(100);
+    // Assess
+    expect(harness.presence).toEqual([]);
+  });
+
   it('on takeover by the same client id, ends with the new session connected and the old one closed', async () => {
     // Prepare
     const harness = await startBroker();
-    const old = await connectAgent(harness, laptop, 'laptop');
+    const old = await connectReceiving(harness, laptop, 'laptop');
     const oldGone = closed(old);
     // Act
     const current = await connectAgent(harness, laptop2, 'laptop');
     await oldGone;
     await waitFor(() => harness.presence.length === 3);
-    await grantedQos(current, LAPTOP.deliveries);
     const received = nextMessage(current);
     await harness.broker.publish(LAPTOP.deliveries, Buffer.from('after takeover'));
     // Assess
@@ -610,12 +655,43 @@ describe('TunnelBroker presence and revocation', () => {
     expect(harness.presence).toHaveLength(3);
   });
 
+  it('keeps the agent online in the edge’s presence store through a takeover, even if events come late', async () => {
+    // Prepare
+    const store = new SqlitePresenceStore(openEdgeDatabase(':memory:'));
+    const live = await startBroker({ onPresence: (event) => store.apply(event) });
+    const recorded = await startBroker();
+    const old = await connectReceiving(live, laptop, 'laptop');
+    const oldGone = closed(old);
+    const first = await connectReceiving(recorded, laptop, 'laptop');
+    const firstGone = closed(first);
+    // Act
+    const current = await connectAgent(live, laptop2, 'laptop');
+    await oldGone;
+    await sleep(100);
+    const onlineAfterTakeover = await store.isOnline('laptop');
+    await connectAgent(recorded, laptop2, 'laptop');
+    await firstGone;
+    await waitFor(() => recorded.presence.length === 3);
+    // the same three events into a fresh store, the replaced session's disconnect delivered last
+    const replayStore = new SqlitePresenceStore(openEdgeDatabase(':memory:'));
+    const [connect1, disconnect1, connect2] = recorded.presence;
+    for (const event of [connect1!, connect2!, disconnect1!]) await replayStore.apply(event);
+    await current.endAsync();
+    await waitFor(() => !live.broker.isConnected('laptop'));
+    await sleep(100);
+    // Assess
+    expect(onlineAfterTakeover).toBe(true);
+    expect(await replayStore.isOnline('laptop')).toBe(true);
+    expect(await store.isOnline('laptop')).toBe(false);
+  });
+
   it('gives every connection its own session id and pairs each connect with one disconnect', async () => {
     // Prepare
     const harness = await startBroker();
     // Act
     for (let i = 0; i < 3; i++) {
-      const client = await connectAgent(harness, laptop, 'laptop');
+      const client = await connectReceiving(harness, laptop, 'laptop');
+      await waitFor(() => harness.presence.length === 2 * i + 1);
       await client.endAsync();
       await waitFor(() => harness.presence.length === 2 * (i + 1));
     }
@@ -633,7 +709,7 @@ describe('TunnelBroker presence and revocation', () => {
   it('disconnect(agentId) closes the agent’s connection at once; the revoked certificate can’t come back', async () => {
     // Prepare
     const harness = await startBroker();
-    const client = await connectAgent(harness, laptop, 'laptop');
+    const client = await connectReceiving(harness, laptop, 'laptop');
     const other = await connectAgent(harness, desktop, 'desktop');
     const gone = closed(client);
     // Act
@@ -676,7 +752,7 @@ describe('TunnelBroker presence and revocation', () => {
     // Prepare
     const harness = await startBroker();
     const shortLived = issueClient(ca, 'laptop', { notAfter: Date.now() + 3_000 });
-    const client = await connectAgent(harness, shortLived, 'laptop');
+    const client = await connectReceiving(harness, shortLived, 'laptop');
     const started = Date.now();
     // Act
     await closed(client);
@@ -886,10 +962,11 @@ describe('TunnelBroker robustness', () => {
       // Act
       socket.write(garbage());
       await socketClosed(socket);
-      const client = await connectAgent(harness, laptop, 'laptop');
+      const client = await connectReceiving(harness, laptop, 'laptop');
+      await waitFor(() => harness.presence.length === 1);
       // Assess
       expect(client.connected).toBe(true);
-      expect(harness.presence).toHaveLength(1);
+      expect(harness.presence[0]).toMatchObject({ agentId: 'laptop', connected: true });
       expect(harness.logger.events()).toContain('tunnel_connection_error');
     },
   );
@@ -976,7 +1053,12 @@ describe('TunnelBroker robustness', () => {
       const [certificate, id] = identities[i % identities.length]!;
       const client = mqtt.connect(`mqtts://127.0.0.1:${harness.broker.port}`, clientOptions(certificate, id));
       clients.push(client);
-      await new Promise((resolve) => setTimeout(resolve, i % 5));
+      const subscribed = new Promise((resolve) =>
+        client.subscribe(topicsFor(id).deliveries, { qos: 1 }, resolve),
+      );
+      // Every fourth stays until it can receive; the rest leave at some point of their handshake.
+      if (i % 4 === 0) await subscribed;
+      else await new Promise((resolve) => setTimeout(resolve, (i % 6) * 4));
       client.end(true);
     });
     const aborted = Array.from({ length: 10 }, () => {
@@ -988,10 +1070,12 @@ describe('TunnelBroker robustness', () => {
     await Promise.all([...attempts, ...aborted]);
     await waitFor(() => harness.broker.connectedAgents().length === 0);
     await sleep(300);
-    const client = await connectAgent(harness, desktop, 'desktop');
+    const finished = [...harness.presence];
+    const client = await connectReceiving(harness, desktop, 'desktop');
+    await waitFor(() => harness.presence.length === finished.length + 1);
     // Assess
     expect(client.connected).toBe(true);
-    const finished = harness.presence.slice(0, -1);
+    expect(finished.some((e) => e.connected)).toBe(true);
     for (const event of finished.filter((e) => e.connected)) {
       expect(finished.filter((e) => e.sessionId === event.sessionId).map((e) => e.connected)).toEqual([
         true,
@@ -1008,7 +1092,7 @@ describe('TunnelBroker robustness', () => {
   it('close() ends every connection and releases the port; a second close() is harmless', async () => {
     // Prepare
     const harness = await startBroker();
-    const client = await connectAgent(harness, laptop, 'laptop');
+    const client = await connectReceiving(harness, laptop, 'laptop');
     const gone = closed(client);
     const handshaking = netConnect(harness.broker.port, '127.0.0.1');
     handshaking.on('error', () => {});
