@@ -35,13 +35,13 @@ export function forwardHeaders(
   const overridden = routeHeaders
     ? new Set(Object.keys(routeHeaders).map((name) => name.toLowerCase()))
     : undefined;
-  const headers: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const name of Object.keys(original)) {
     if (isReservedHeader(name) || overridden?.has(name.toLowerCase())) continue;
-    headers[name] = original[name]!;
+    entries.push([name, original[name]!]);
   }
-  if (routeHeaders) Object.assign(headers, routeHeaders);
-  headers['Idempotency-Key'] = identity.deliveryId;
-  headers['X-ClawPulsar-Delivery'] = identity.envelopeId;
-  return headers;
+  if (routeHeaders) for (const name of Object.keys(routeHeaders)) entries.push([name, routeHeaders[name]!]);
+  entries.push(['Idempotency-Key', identity.deliveryId], ['X-ClawPulsar-Delivery', identity.envelopeId]);
+  // fromEntries defines own properties, so a header named `__proto__` stays a header.
+  return Object.fromEntries(entries);
 }

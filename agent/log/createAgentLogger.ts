@@ -1,4 +1,5 @@
 import { createJsonLogger } from '../../lambdas/core/logging/createJsonLogger.ts';
+import { formatLogRecord } from '../../lambdas/core/logging/formatLogRecord.ts';
 import type { Logger } from '../../lambdas/core/ports.ts';
 
 /**
@@ -18,19 +19,8 @@ export function createAgentLogger(options: {
   const write = options.write ?? ((line: string) => void process.stderr.write(line));
   if (options.json) return createJsonLogger(write, {}, options.now);
   return createJsonLogger(
-    (line) => {
-      const { time, level, event, ...fields } = JSON.parse(line) as Record<string, unknown>;
-      const pairs = Object.entries(fields).map(([name, value]) => `${name}=${formatValue(value)}`);
-      write(
-        `${String(time).slice(11, 19)} ${String(level).padEnd(5)} ${String(event)}${pairs.length ? ` ${pairs.join(' ')}` : ''}\n`,
-      );
-    },
+    (line) => write(`${formatLogRecord(JSON.parse(line) as Record<string, unknown>)}\n`),
     {},
     options.now,
   );
-}
-
-function formatValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return /[\s"=]/.test(text) ? JSON.stringify(text) : text;
 }

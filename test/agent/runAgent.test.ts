@@ -369,6 +369,29 @@ describe('runAgent against a real edge broker', () => {
     expect(target.requests).toHaveLength(1);
   });
 
+  it('receives what the broker kept in its session while the agent was offline', async () => {
+    // Prepare
+    const target = await startTarget();
+    const first = await startAgent('offline-agent', target);
+    await first.agent.stop();
+    await edge.waitFor(() => !edge.isConnected('offline-agent'), 10_000, 'disconnect');
+
+    // Act
+    const envelopeId = await edge.deliver('offline-agent', {
+      sourceId: 'github',
+      deliveryId: 'off-1',
+      request: githubRequest(Buffer.from('{"while":"offline"}')),
+    });
+    const second = await startAgent('offline-agent', target, { dir: first.dir });
+    await edge.waitFor(() => edge.acksFor(envelopeId).length === 1, 10_000, 'ack');
+
+    // Assess
+    expect(second.logger.lines.find((l) => l.event === 'tunnel_connected')?.fields?.sessionPresent).toBe(
+      true,
+    );
+    expect(target.requests.map((r) => r.body.toString())).toEqual(['{"while":"offline"}']);
+  });
+
   it('stops with "revoked" when the edge says so', async () => {
     // Prepare
     const target = await startTarget();

@@ -29,6 +29,8 @@ export interface TargetReply {
  */
 export class RecordingTarget {
   readonly requests: RecordedRequest[] = [];
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+  connections = 0;
   readonly #server: Server;
   #reply: (request: RecordedRequest, index: number) => TargetReply;
   #waiters: (() => void)[] = [];
@@ -45,6 +47,9 @@ export class RecordingTarget {
   ): Promise<RecordingTarget> {
     const server = createServer({ keepAliveTimeout: 30_000 });
     const target = new RecordingTarget(server, reply);
+    server.on('connection', () => {
+      target.connections++;
+    });
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
