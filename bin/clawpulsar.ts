@@ -8,6 +8,7 @@ import { registerAgents } from './commands/agents.ts';
 import { registerBudget } from './commands/budget.ts';
 import { registerDeliveries } from './commands/deliveries.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerLogs } from './commands/logs.ts';
 import { registerSource } from './commands/source.ts';
 import { registerToken } from './commands/token.ts';
 import { registerVerify } from './commands/verify.ts';
@@ -27,6 +28,7 @@ registerAgents(program);
 registerDeliveries(program);
 registerVerify(program);
 registerBudget(program);
+registerLogs(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { createJsonLogger } from '../../lambdas/core/logging/createJsonLogger.ts';
+import { redactingWriter } from '../../lambdas/core/logging/redactSecretValues.ts';
 import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
 import { startEdge } from '../../lambdas/edge/startEdge.ts';
+import { openLogFile } from '../cli/logs/openLogFile.ts';
 import { EXIT, printError } from '../cli/output.ts';
 
 interface DevOptions {
@@ -12,6 +14,7 @@ interface DevOptions {
   publicUrl?: string;
   json?: boolean;
   quiet?: boolean;
+  logDir?: string;
 }
 
 /** `clawpulsar dev`: runs the local edge in this process (what `npm start` runs). */
@@ -31,12 +34,19 @@ export function registerDev(program: Command): void {
     )
     .option('--json', 'print the startup summary as JSON')
     .option('--quiet', 'no log lines on stderr')
+    .option(
+      '--log-dir <dir>',
+      'where edge.log is written (default $CLAWPULSAR_LOG_DIR or ~/.clawpulsar/logs)',
+    )
     .action(async (options: DevOptions) => {
+      const file = openLogFile('edge', options.logDir);
+      const stderr = redactingWriter((line) => process.stderr.write(line));
       const logger = createJsonLogger(
-        options.quiet ? () => undefined : (line) => process.stderr.write(line),
-        {
-          component: 'edge',
+        (line) => {
+          if (!options.quiet) stderr(line);
+          file.write(line);
         },
+        { component: 'edge' },
       );
       const dataDir = options.dataDir ?? defaultEdgeDir();
       let edge: Awaited<ReturnType<typeof startEdge>>;
@@ -68,6 +78,7 @@ export function registerDev(program: Command): void {
         tunnel: `mqtts://${options.host}:${edge.tunnelPort}`,
         dataDir: edge.dataDir,
         managementTokenFile: edge.managementTokenFile,
+        logFile: file.path,
       };
       if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
@@ -77,6 +88,7 @@ export function registerDev(program: Command): void {
             `  webhooks + API   ${edge.url}  (providers call ${summary.webhookBaseUrl}/{agent}/{source})`,
             `  agent tunnel     ${summary.tunnel}  (MQTT over mutual TLS, 24 h certificates)`,
             `  data             ${edge.dataDir}`,
+            `  logs             ${file.path}  (clawpulsar logs --follow)`,
             '',
             'Next: create a registration token for your agent, in another terminal:',
             '  npx clawpulsar token create --agent my-laptop',
@@ -87,6 +99,7 @@ export function registerDev(program: Command): void {
       const stop = async () => {
         logger.info('edge_stopping');
         await edge.close();
+        file.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop());
