@@ -83,7 +83,8 @@ describe('the AWS runtime end to end', () => {
     const { batchItemFailures } = await h.dispatcher({ Records: records }, context);
     const kept = new Set(batchItemFailures.map((f) => f.itemIdentifier));
     for (const record of records) {
-      if (!kept.has(record.messageId)) aws.sqs.deleteMessage({ ReceiptHandle: record.receiptHandle });
+      if (!kept.has(record.messageId))
+        aws.sqs.deleteMessage({ QueueUrl: QUEUE_URL, ReceiptHandle: record.receiptHandle });
     }
     return { received: records.length, kept: kept.size };
   }
