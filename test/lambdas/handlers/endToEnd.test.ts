@@ -22,6 +22,7 @@ import {
   BUCKET,
   IOT_ENDPOINT,
   POLICY_NAME,
+  QUEUE_URL,
   startAwsHarness,
 } from '../../support/awsHarness.ts';
 import { certificateIdOf } from '../../support/FakeIotRegistry.ts';
