@@ -56,7 +56,8 @@ import { ClawPulsarError } from '../core/errors.ts';
  *   timestamp() AS receivedAt FROM 'clawpulsar/+/cert/csr'`, Lambda action. Env: `renewEnv`. IAM:
  *   dynamodb:GetItem on AGENTS_TABLE, CONFIG_TABLE; dynamodb:UpdateItem, GetItem, Query on
  *   CERTIFICATES_TABLE and its indexes; kms:GetPublicKey, kms:Sign on CA_SIGNING_KEY_ARN;
- *   iot:RegisterCertificate, iot:AttachPolicy, iot:AttachThingPrincipal; iot:Publish on
+ *   iot:RegisterCertificate, iot:CreateThing (the provisioner ensures the thing, as at registration),
+ *   iot:AttachPolicy, iot:AttachThingPrincipal; iot:Publish on
  *   topic/clawpulsar/*\/cert/issued.
  *
  * - `lambdas/handlers/presence.ts` — `handler`. IoT topic rule, SQL version 2016-03-23:
