@@ -39,6 +39,9 @@ function writeConfig(text: string): string {
   return path;
 }
 
+/** OpenClaw's `${NAME}` environment reference. */
+const envRef = (name: string) => `\${${name}}`;
+
 const levels = (findings: readonly { level: string; message: string }[]) =>
   findings.map((f) => `${f.level}: ${f.message}`);
 
@@ -164,12 +167,12 @@ describe('inspectOpenClaw', () => {
     expect(second.inspection.findings.find((f) => f.level === 'fail')?.fix).toMatch(/openssl rand/);
   });
 
-  it('resolves ${VAR} tokens from the environment, and says so when the variable is unset', async () => {
+  it('resolves environment references in tokens from the environment, and says so when the variable is unset', async () => {
     // Prepare
     const path = writeConfig(
       JSON.stringify({
-        gateway: { auth: { token: '${GW_TOKEN}' } },
-        hooks: { enabled: true, token: '${HOOKS_TOKEN}' },
+        gateway: { auth: { token: envRef('GW_TOKEN') } },
+        hooks: { enabled: true, token: envRef('HOOKS_TOKEN') },
       }),
     );
 
@@ -188,7 +191,7 @@ describe('inspectOpenClaw', () => {
     );
     expect(unset.hooksToken).toBeUndefined();
     expect(levels(unset.inspection.findings)).toContain(
-      'fail: hooks.token refers to ${HOOKS_TOKEN}, which is not set in this environment',
+      `fail: hooks.token refers to ${envRef('HOOKS_TOKEN')}, which is not set in this environment`,
     );
   });
 
