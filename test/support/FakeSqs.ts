@@ -73,6 +73,7 @@ export class FakeSqs {
   readonly #handles = new Map<string, string>();
   /** Every SendMessage input accepted, in order. */
   readonly sent: SendMessageCommandInput[] = [];
+  readonly #failures: { readonly operation: 'SendMessage' | 'DeleteMessage'; readonly error: Error }[] = [];
 
   constructor(options: FakeSqsOptions) {
     this.#now = options.now ?? Date.now;
@@ -81,7 +82,20 @@ export class FakeSqs {
     this.#maxMessageBytes = options.maxMessageBytes ?? 1_048_576;
   }
 
+  /** Makes the next call of `operation` fail with `error` (a throttle, an outage), once. */
+  failNext(operation: 'SendMessage' | 'DeleteMessage', error: Error): void {
+    this.#failures.push({ operation, error });
+  }
+
+  #injected(operation: 'SendMessage' | 'DeleteMessage'): void {
+    const index = this.#failures.findIndex((failure) => failure.operation === operation);
+    if (index === -1) return;
+    const [failure] = this.#failures.splice(index, 1);
+    throw failure?.error;
+  }
+
   sendMessage(input: SendMessageCommandInput) {
+    this.#injected('SendMessage');
     const body = input.MessageBody ?? '';
     let size = Buffer.byteLength(body);
     for (const [name, value] of Object.entries(input.MessageAttributes ?? {})) {
@@ -156,6 +170,7 @@ export class FakeSqs {
   }
 
   deleteMessage(input: DeleteMessageCommandInput) {
+    this.#injected('DeleteMessage');
     const handle = input.ReceiptHandle ?? '';
     const messageId = this.#handles.get(handle);
     if (messageId === undefined)
