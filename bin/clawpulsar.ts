@@ -9,6 +9,7 @@ import { registerBudget } from './commands/budget.ts';
 import { registerDeliveries } from './commands/deliveries.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerService } from './commands/service.ts';
 import { registerSource } from './commands/source.ts';
 import { registerToken } from './commands/token.ts';
 import { registerVerify } from './commands/verify.ts';
@@ -29,6 +30,7 @@ registerDeliveries(program);
 registerVerify(program);
 registerBudget(program);
 registerLogs(program);
+registerService(program);
 
 try {
   await program.parseAsync(process.argv);

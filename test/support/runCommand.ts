@@ -16,6 +16,8 @@ export interface RunCommandOptions {
   readonly timeoutMs?: number;
   /** Stop the command as soon as its stdout so far satisfies this. */
   readonly until?: (stdout: Buffer) => boolean;
+  /** Variables added to (or, when undefined, removed from) this process's environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -31,7 +33,8 @@ export function runCommand(
   options: RunCommandOptions = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = options.env ? withEnv(options.env) : process.env;
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let stopped = false;
@@ -56,4 +59,13 @@ export function runCommand(
       resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString(), stopped });
     });
   });
+}
+
+function withEnv(extra: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
 }
