@@ -46,6 +46,31 @@ export const IOT_ENDPOINT = 'a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com';
 export const POLICY_NAME = 'clawpulsar-agent';
 export const PUBLIC_BASE_URL = 'https://hooks.example.com';
 
+/** Names of the Lambda environment variables the harness sets. */
+export type HarnessEnv = Record<
+  | 'AWS_REGION'
+  | 'AWS_ACCESS_KEY_ID'
+  | 'AWS_SECRET_ACCESS_KEY'
+  | 'AWS_ENDPOINT_URL_DYNAMODB'
+  | 'AGENTS_TABLE'
+  | 'CERTIFICATES_TABLE'
+  | 'SOURCES_TABLE'
+  | 'REGISTRATION_TOKENS_TABLE'
+  | 'DEDUPE_TABLE'
+  | 'DELIVERY_LOG_TABLE'
+  | 'PRESENCE_TABLE'
+  | 'IN_FLIGHT_TABLE'
+  | 'CONFIG_TABLE'
+  | 'ENVELOPE_QUEUE_URL'
+  | 'ENVELOPE_BUCKET'
+  | 'DATA_KEY_ARN'
+  | 'CA_SIGNING_KEY_ARN'
+  | 'IOT_ENDPOINT'
+  | 'IOT_POLICY_NAME'
+  | 'PUBLIC_BASE_URL',
+  string
+>;
+
 export interface AwsHarness {
   readonly dynamo: LocalDynamo;
   readonly sqs: FakeSqs;
@@ -61,7 +86,7 @@ export interface AwsHarness {
     readonly s3: AwsClientStub<S3Client>;
   };
   /** The Lambda environment every handler gets (the union of env.ts's schemas). */
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<HarnessEnv>;
   close(): Promise<void>;
 }
 
@@ -98,7 +123,7 @@ export async function startAwsHarness(
   };
   wire(mocks, { sqs, iotData, iot, kms, s3 });
 
-  const env: Record<string, string> = {
+  const env = {
     AWS_REGION: LOCAL_AWS.region,
     AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
@@ -119,7 +144,7 @@ export async function startAwsHarness(
     IOT_ENDPOINT,
     IOT_POLICY_NAME: POLICY_NAME,
     PUBLIC_BASE_URL,
-  };
+  } satisfies Record<string, string>;
   Object.assign(process.env, env);
 
   return {
