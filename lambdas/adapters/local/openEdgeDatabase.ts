@@ -4,7 +4,8 @@ import { DatabaseSync } from 'node:sqlite';
 
 /**
  * The local edge keeps all state in one SQLite file. Only ciphertext and metadata go in: envelopes are
- * HPKE-sealed, secrets are KeyCustody-encrypted, registration tokens are stored as hashes.
+ * HPKE-sealed, secrets and provider keys are KeyCustody-encrypted, registration tokens are stored as
+ * hashes, spend is kept as daily aggregates (never request-level data).
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS agents (
@@ -43,12 +44,38 @@ CREATE TABLE IF NOT EXISTS presence (
   agent_id TEXT PRIMARY KEY, connected INTEGER NOT NULL, session_id TEXT NOT NULL, event_at INTEGER NOT NULL,
   last_seen INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS provider_keys (
+  key_id TEXT PRIMARY KEY, provider TEXT NOT NULL, label TEXT NOT NULL, base_url TEXT, ciphertext BLOB NOT NULL,
+  fingerprint TEXT NOT NULL, last4 TEXT NOT NULL, simulated INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, poll TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS budgets (
+  budget_id TEXT PRIMARY KEY, definition TEXT NOT NULL, webhooks TEXT NOT NULL, created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS spend_daily (
+  key_id TEXT NOT NULL, date TEXT NOT NULL, provider TEXT NOT NULL, amount_micros INTEGER NOT NULL,
+  reading_micros INTEGER, reading_at INTEGER, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  PRIMARY KEY (key_id, date)
+) STRICT;
+CREATE INDEX IF NOT EXISTS spend_daily_date ON spend_daily (date);
+CREATE INDEX IF NOT EXISTS spend_daily_expiry ON spend_daily (expires_at);
+CREATE TABLE IF NOT EXISTS budget_alerts (
+  alert_key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, budget_id TEXT, sent_at INTEGER, record TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS budget_alerts_budget ON budget_alerts (budget_id, sent_at);
+CREATE INDEX IF NOT EXISTS budget_alerts_expiry ON budget_alerts (expires_at);
 `;
 
 /**
  * Opens (creating if needed) the edge database: WAL journal so readers don't block the writer, and
  * `synchronous=NORMAL`, which survives a crash of the process (the edge's failure mode in tests and at
  * home) but may lose the last transactions on power loss — `durability: 'full'` trades throughput for that.
+ *
+ * `secure_delete=ON`: SQLite overwrites deleted content with zeros, so a deleted provider key's
+ * ciphertext does not linger in free pages. The only other copy SQLite itself keeps is the WAL, which the
+ * key vault truncates after a delete or rotation (see SqliteProviderKeyRepository); the edge makes no
+ * backups of its own.
  *
  * @example
  * const db = openEdgeDatabase('/home/me/.clawpulsar/edge/edge.sqlite');
@@ -64,6 +91,7 @@ export function openEdgeDatabase(
   db.exec(`PRAGMA synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA secure_delete = ON');
   db.exec(SCHEMA);
   return db;
 }

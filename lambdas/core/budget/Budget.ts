@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
+import { ID_PATTERN } from '../ids.ts';
 import { USAGE_PROVIDER_IDS } from '../usage/SpendReport.ts';
 import type { Micros } from './money.ts';
 import type { PeriodKind } from './periodContaining.ts';
@@ -65,7 +66,18 @@ export interface Budget {
   readonly limitMicros: Micros;
   readonly thresholds: readonly Threshold[];
   readonly burnRate?: BurnRateRule;
+  /**
+   * Agents that receive this budget's alerts over their tunnel (`clawpulsar/{agentId}/alerts`), by id;
+   * `"*"` means every active agent of the deployment. Not part of `budgetHash`: changing who is told
+   * does not re-arm alerts already sent.
+   */
+  readonly notifyAgents?: readonly string[];
+  /** Also publish alerts to the deployment's SNS topic (email/SMS subscribers) where there is one (default true). */
+  readonly notifySns?: boolean;
 }
+
+/** In `notifyAgents`: every active agent. */
+export const ALL_AGENTS = '*';
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1–64 letters, digits, "_", "." or "-"');
 const micros = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -107,6 +119,18 @@ export const budgetSchema = z
         minMicrosPerHour: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
       })
       .optional(),
+    notifyAgents: z
+      .array(
+        z
+          .string()
+          .refine(
+            (value) => value === ALL_AGENTS || ID_PATTERN.test(value),
+            'must be an agent id (3-63 lower-case letters, digits or dashes) or "*"',
+          ),
+      )
+      .max(50)
+      .optional(),
+    notifySns: z.boolean().optional(),
   })
   .superRefine((budget, ctx) => {
     const seen = new Set<string>();

@@ -14,6 +14,8 @@ export interface AlertMessage {
   readonly subject: string;
   /** A few lines of plain text. */
   readonly text: string;
+  /** What to do next, one sentence (also the text's last-but-one line). */
+  readonly next: string;
   /** The figures, as strings, for structured channels. */
   readonly fields: Readonly<Record<string, string>>;
 }
@@ -102,13 +104,15 @@ export function buildAlertMessage(alert: BudgetAlert): AlertMessage {
   }
   const end = formatLocalDate(addDays(zonedDateTime(nowMs, 'UTC'), 1));
   const start = formatLocalDate(zonedDateTime(period.startMs, 'UTC'));
+  const next = `See which key is spending (clawpulsar budget check --provider ${budget.scope.provider} --start ${start} --end ${end}), pause the agent if it is looping, or raise the limit if the spend is expected.`;
   lines.push(
-    `What to do next: see which key is spending (clawpulsar budget check --provider ${budget.scope.provider} --start ${start} --end ${end}), pause the agent if it is looping, or raise the limit if the spend is expected.`,
+    `What to do next: ${next.charAt(0).toLowerCase()}${next.slice(1)}`,
     'This alert fires once per threshold and period; it re-arms next period or when the budget is edited.',
   );
   return {
     subject,
     text: lines.join('\n'),
+    next,
     fields: {
       budget: budget.name,
       provider: budget.scope.provider,

@@ -55,6 +55,50 @@ export const controlMessageSchema = z
   .strict();
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 
+const micros = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Edge → agent on `…/alerts`: one budget alert, sent once per (budget, period, threshold). Amounts are
+ * integer micro-dollars (1 USD = 1,000,000); `text` is the same message people get by email or chat,
+ * `next` says what to do about it.
+ */
+export const budgetAlertMessageSchema = z
+  .object({
+    type: z.literal('budget-alert'),
+    /** Stable per alert: a redelivery carries the same id, so the agent acts once. */
+    alertId: z.string().regex(/^alrt_[A-Za-z0-9_-]{16,64}$/),
+    budgetId: z.string().min(1).max(64),
+    budgetName: z.string().min(1).max(200),
+    provider: z.string().min(1).max(32),
+    kind: z.enum(['threshold', 'burn_rate']),
+    thresholdId: z.string().min(1).max(64).optional(),
+    basis: z.enum(['actual', 'forecast']).optional(),
+    /** Spend so far in the period. */
+    amountMicros: micros,
+    limitMicros: micros,
+    /** Spend as a percentage of the limit, one decimal. */
+    percent: z.number().min(0).max(1_000_000),
+    forecast: z.object({ p50Micros: micros, p90Micros: micros, dailyRateMicros: micros }).strict(),
+    period: z
+      .object({
+        kind: z.enum(['day', 'week', 'month']),
+        key: z.string().min(1).max(64),
+        startMs: z.number().int(),
+        endMs: z.number().int(),
+        timeZone: z.string().min(1).max(64),
+      })
+      .strict(),
+    subject: z.string().min(1).max(300),
+    text: z.string().min(1).max(4000),
+    /** What to do next, in one or two sentences. */
+    next: z.string().min(1).max(1000),
+    at: z.number().int(),
+    /** Set when the budget's spend comes from a simulated provider (demo mode). */
+    simulated: z.boolean().optional(),
+  })
+  .strict();
+export type BudgetAlertMessage = z.infer<typeof budgetAlertMessageSchema>;
+
 /**
  * Parses a small JSON MQTT payload against `schema`, with a clear error for oversize, non-JSON or
  * schema mismatches.

@@ -1,4 +1,5 @@
 import type { RegistrationTokenStore } from '../identity/RegistrationTokenStore.ts';
+import type { BudgetMonitorDeps } from '../monitor/BudgetMonitorDeps.ts';
 import type {
   AgentRepository,
   CertificateRepository,
@@ -27,4 +28,6 @@ export interface ManagementDeps {
   readonly onSourceChanged?: (agentId: string, sourceId?: string) => void;
   /** Called after an agent is revoked: disconnect its tunnel now. */
   readonly onAgentRevoked?: (agentId: string) => Promise<void>;
+  /** The budget monitor (keys, budgets, history); its routes answer 404 where it is not set up. */
+  readonly monitor?: BudgetMonitorDeps;
 }

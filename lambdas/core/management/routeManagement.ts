@@ -1,7 +1,5 @@
-import type { z } from 'zod';
-import { BadRequestError, ClawPulsarError, NotFoundError } from '../errors.ts';
-import { idSchema } from '../ids.ts';
-import { zodMessage } from '../registration/zodMessage.ts';
+import { ClawPulsarError, NotFoundError } from '../errors.ts';
+import { budgetRoutes } from './budgetRoutes.ts';
 import { createAgentToken, createTokenSchema } from './createAgentToken.ts';
 import { deleteSource } from './deleteSource.ts';
 import { getAgent, listAgents } from './listAgents.ts';
@@ -11,33 +9,22 @@ import type { ManagementDeps } from './ManagementDeps.ts';
 import { putSource } from './putSource.ts';
 import { revokeAgent } from './revokeAgent.ts';
 import { rotateSourceSecret } from './rotateSourceSecret.ts';
+import {
+  id,
+  type ManagementRequest,
+  type ManagementResponse,
+  ok,
+  parse,
+  queryObject,
+  type Route,
+} from './routeHelpers.ts';
 import { toSourceView } from './SourceView.ts';
 import { putSourceSchema, rotateSecretSchema } from './sourceSchemas.ts';
 
-export interface ManagementRequest {
-  readonly method: string;
-  /** Path without the query, e.g. `/v1/agents/laptop/sources/github`. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Parsed JSON body, or undefined when there was none. */
-  readonly body: unknown;
-}
-
-export interface ManagementResponse {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-type Handler = (
-  deps: ManagementDeps,
-  params: string[],
-  request: ManagementRequest,
-) => Promise<ManagementResponse>;
-
-const ok = (body: unknown, status = 200): ManagementResponse => ({ status, body });
+export type { ManagementRequest, ManagementResponse } from './routeHelpers.ts';
 
 /** Routes as [method, pattern, handler]; `:id` segments are validated as ids. */
-const routes: [string, RegExp, Handler][] = [
+const routes: Route[] = [
   [
     'POST',
     /^\/v1\/tokens$/,
@@ -90,6 +77,7 @@ const routes: [string, RegExp, Handler][] = [
     async (d, _p, r) =>
       ok({ deliveries: await listDeliveries(d, parse(deliveryQuerySchema, queryObject(r.query))) }),
   ],
+  ...budgetRoutes,
 ];
 
 /**
@@ -135,22 +123,4 @@ export async function routeManagement(
         status: 404,
         body: { error: { code: 'not_found', message: `No route ${request.method} ${request.path}` } },
       };
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw new BadRequestError('invalid_request', zodMessage(parsed.error));
-  return parsed.data;
-}
-
-function id(value: string | undefined): string {
-  const parsed = idSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new BadRequestError('invalid_id', `"${value}" is not a valid id: use 3-63 lower-case letters, digits or dashes`);
-  }
-  return parsed.data;
-}
-
-function queryObject(query: URLSearchParams): Record<string, string> {
-  return Object.fromEntries(query.entries());
 }
