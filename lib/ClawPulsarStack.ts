@@ -99,6 +99,11 @@ export class ClawPulsarStack extends Stack {
       'Issuing CA certificate id in IoT Core',
     );
     output(STACK_OUTPUTS.alertsTopicArn, this.operations.alertsTopic.topicArn, 'SNS topic for alerts');
+    output(
+      STACK_OUTPUTS.claimCheckBucket,
+      this.relay.envelopeBucket.bucketName,
+      'Claim-check bucket (sealed envelopes only; retained on destroy)',
+    );
     output(STACK_OUTPUTS.region, Aws.REGION, 'Region of the deployment');
     if (this.relay.domainName) {
       output(

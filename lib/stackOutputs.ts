@@ -17,6 +17,8 @@ export const STACK_OUTPUTS = {
   caCertificateId: 'CaCertificateId',
   /** SNS topic operational alarms (and budget alerts) publish to. */
   alertsTopicArn: 'AlertsTopicArn',
+  /** The claim-check bucket, retained on destroy (docs/aws.md says how to empty and remove it). */
+  claimCheckBucket: 'ClaimCheckBucket',
   /** Where to point the custom domain's DNS record (CNAME/alias); only with a custom domain. */
   customDomainTarget: 'CustomDomainTarget',
   /** The region the stack is deployed in (the CLI signs management calls for it). */
