@@ -8,9 +8,13 @@ import { registerAgents } from './commands/agents.ts';
 import { registerBudget } from './commands/budget.ts';
 import { registerDeliveries } from './commands/deliveries.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerHistory } from './commands/history.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerService } from './commands/service.ts';
 import { registerSource } from './commands/source.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerToken } from './commands/token.ts';
 import { registerVerify } from './commands/verify.ts';
 
@@ -29,8 +33,12 @@ registerAgents(program);
 registerDeliveries(program);
 registerVerify(program);
 registerBudget(program);
+registerKeys(program);
+registerHistory(program);
 registerLogs(program);
 registerService(program);
+registerDoctor(program);
+registerStatus(program);
 
 try {
   await program.parseAsync(process.argv);

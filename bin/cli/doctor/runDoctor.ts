@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { edgeInfoSchema } from '../ManagementClient.ts';
+import { checkAgent, checkTunnel } from './checkAgent.ts';
+import { checkEdge } from './checkEdge.ts';
+import { checkOpenClaw } from './checkOpenClaw.ts';
+import { check, type DoctorCheck } from './DoctorCheck.ts';
+
+export interface DoctorOptions {
+  readonly agentDir: string;
+  /** The edge to check; default: the agent's edge, else the local edge in `edgeDataDir`. */
+  readonly edgeUrl?: string;
+  readonly edgeDataDir: string;
+  readonly openClawConfigPath: string;
+}
+
+export interface DoctorReport {
+  readonly ok: boolean;
+  readonly edgeUrl: string;
+  readonly checks: readonly DoctorCheck[];
+}
+
+/**
+ * Runs every check: the edge and the clock, this machine's agent and its certificate, the tunnel with
+ * mutual TLS, and OpenClaw's hooks. `ok` is false when any check failed (warnings are advice).
+ *
+ * @example
+ * const report = await runDoctor({ agentDir, edgeDataDir, openClawConfigPath });
+ */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const agent = checkAgent(options.agentDir);
+  const edgeUrl = options.edgeUrl ?? agent.config?.edgeUrl ?? localEdgeUrl(options.edgeDataDir);
+  const [edge, tunnel, openclaw] = await Promise.all([
+    checkEdge(edgeUrl),
+    agent.config && agent.credentials
+      ? checkTunnel(agent.config, agent.credentials)
+      : Promise.resolve(
+          check(
+            'tunnel',
+            'warn',
+            'No agent on this machine: the tunnel was not checked',
+            'Run `clawpulsar onboard`',
+          ),
+        ),
+    checkOpenClaw(options.openClawConfigPath, agent.config),
+  ]);
+  const checks = [...edge, ...agent.checks, tunnel, ...openclaw];
+  return { ok: checks.every((c) => c.level !== 'fail'), edgeUrl, checks };
+}
+
+/** The URL the local edge in `dataDir` announced, else the default local edge address. */
+export function localEdgeUrl(dataDir: string): string {
+  const info = join(dataDir, 'edge.json');
+  if (existsSync(info)) {
+    const parsed = edgeInfoSchema.safeParse(JSON.parse(readFileSync(info, 'utf8')));
+    if (parsed.success) return parsed.data.url;
+  }
+  return 'http://127.0.0.1:7700';
+}
