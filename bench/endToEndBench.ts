@@ -29,7 +29,7 @@ export async function endToEndBench(): Promise<void> {
   const h = await startHarness();
   try {
     const rows: (string | number)[][] = [];
-    for (const concurrency of [1, 10, 50]) {
+    for (const concurrency of (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number)) {
       const r = await closedLoop(h, 5_000, concurrency);
       rows.push([`closed loop c=${concurrency}`, r.n, r.perSecond, r.p50, r.p99, r.lost]);
     }
@@ -58,7 +58,8 @@ async function closedLoop(h: Harness, n: number, concurrency: number) {
   const http = new Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   const start = performance.now();
-  const tag = `c${concurrency}`;
+  // Delivery ids must be new in every run: the edge dedupes them for 72 h.
+  const tag = `c${concurrency}-run${++runCounter}`;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
@@ -72,7 +73,13 @@ async function closedLoop(h: Harness, n: number, concurrency: number) {
   const seconds = (performance.now() - start) / 1000;
   http.destroy();
   latencies.sort((a, b) => a - b);
-  return { n, perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: n - latencies.length };
+  return {
+    n,
+    perSecond: n / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    lost: n - latencies.length,
+  };
 }
 
 async function fixedRate(h: Harness, perSecond: number, n: number) {
@@ -92,10 +99,17 @@ async function fixedRate(h: Harness, perSecond: number, n: number) {
   const seconds = (performance.now() - start) / 1000;
   http.destroy();
   latencies.sort((a, b) => a - b);
-  return { n, perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: n - latencies.length };
+  return {
+    n,
+    perSecond: n / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    lost: n - latencies.length,
+  };
 }
 
 const waiters = new Map<string, () => void>();
+let runCounter = 0;
 
 /** POSTs one signed webhook and resolves when it arrived at the target (with a 30 s cap). */
 function sendAndArrive(h: Harness, http: Agent, id: string): Promise<void> {
@@ -124,7 +138,9 @@ function sendAndArrive(h: Harness, http: Agent, id: string): Promise<void> {
       },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -151,9 +167,13 @@ async function startHarness(): Promise<Harness> {
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const targetPort = (target.address() as AddressInfo).port;
 
-  const edge = spawn(process.execPath, [CLI, 'dev', '--data-dir', edgeDir, '--port', '0', '--tunnel-port', '0', '--json', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const edge = spawn(
+    process.execPath,
+    [CLI, 'dev', '--data-dir', edgeDir, '--port', '0', '--tunnel-port', '0', '--json', '--quiet'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const summary = await new Promise<{ url: string }>((resolve, reject) => {
     let out = '';
     edge.stdout?.on('data', (d: Buffer) => {
@@ -164,11 +184,38 @@ async function startHarness(): Promise<Harness> {
     edge.once('exit', () => reject(new Error('edge exited')));
   });
   const run = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  const token = JSON.parse(run(['token', 'create', '--agent', 'bench-agent', '--data-dir', edgeDir, '--json'])) as { token: string };
+  const token = JSON.parse(
+    run(['token', 'create', '--agent', 'bench-agent', '--data-dir', edgeDir, '--json']),
+  ) as { token: string };
   run(['agent', 'register', '--edge', summary.url, '--token', token.token, '--dir', agentDir]);
-  run(['source', 'add', '--agent', 'bench-agent', '--id', 'github', '--provider', 'github', '--secret', SECRET, '--data-dir', edgeDir]);
-  run(['agent', 'route', 'add', '--source', 'github', '--target', `http://127.0.0.1:${targetPort}/hooks/github`, '--dir', agentDir]);
-  const agent = spawn(process.execPath, [CLI, 'agent', 'run', '--dir', agentDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  run([
+    'source',
+    'add',
+    '--agent',
+    'bench-agent',
+    '--id',
+    'github',
+    '--provider',
+    'github',
+    '--secret',
+    SECRET,
+    '--data-dir',
+    edgeDir,
+  ]);
+  run([
+    'agent',
+    'route',
+    'add',
+    '--source',
+    'github',
+    '--target',
+    `http://127.0.0.1:${targetPort}/hooks/github`,
+    '--dir',
+    agentDir,
+  ]);
+  const agent = spawn(process.execPath, [CLI, 'agent', 'run', '--dir', agentDir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   await new Promise<void>((resolve) => {
     let err = '';
     agent.stderr?.on('data', (d: Buffer) => {

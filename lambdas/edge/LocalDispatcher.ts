@@ -88,7 +88,7 @@ export class LocalDispatcher {
     if (this.#inFlight.has(pending.envelopeId)) return;
     this.#inFlight.add(pending.envelopeId);
     try {
-      this.#apply(pending, await dispatchEnvelope(this.#deps, pending, sealed));
+      await this.#apply(pending, await dispatchEnvelope(this.#deps, pending, sealed));
     } catch (error) {
       this.#deps.logger.error('dispatch_failed', {
         envelopeId: pending.envelopeId,
@@ -99,18 +99,15 @@ export class LocalDispatcher {
     }
   }
 
-  #apply(pending: PendingEnvelope, decision: DispatchDecision): void {
+  async #apply(pending: PendingEnvelope, decision: DispatchDecision): Promise<unknown> {
     switch (decision.action) {
       case 'expire':
-        void this.#queue.complete(pending.envelopeId);
-        return;
+        return this.#queue.complete(pending.envelopeId);
       case 'published':
-        this.#queue.reschedule(pending.envelopeId, decision.attempts, decision.retryAt);
-        return;
+        return this.#queue.reschedule(pending.envelopeId, decision.attempts, decision.retryAt);
       case 'hold':
       case 'retry':
-        this.#queue.reschedule(pending.envelopeId, pending.attempts, decision.retryAt);
-        return;
+        return this.#queue.reschedule(pending.envelopeId, pending.attempts, decision.retryAt);
     }
   }
 }

@@ -1,30 +1,40 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fetchAlertWebhookSender } from '../adapters/http/fetchAlertWebhookSender.ts';
+import { fetchHttpClient } from '../adapters/http/fetchHttpClient.ts';
 import { FileKeyCustody } from '../adapters/local/FileKeyCustody.ts';
 import { openEdgeDatabase } from '../adapters/local/openEdgeDatabase.ts';
 import { SqliteAgentRepository } from '../adapters/local/SqliteAgentRepository.ts';
+import { SqliteBudgetAlertStore } from '../adapters/local/SqliteBudgetAlertStore.ts';
+import { SqliteBudgetRepository } from '../adapters/local/SqliteBudgetRepository.ts';
 import { SqliteCertificateRepository } from '../adapters/local/SqliteCertificateRepository.ts';
 import { SqliteDedupeStore } from '../adapters/local/SqliteDedupeStore.ts';
 import { SqliteDeliveryLog } from '../adapters/local/SqliteDeliveryLog.ts';
 import { SqliteEnvelopeQueue } from '../adapters/local/SqliteEnvelopeQueue.ts';
 import { SqlitePresenceStore } from '../adapters/local/SqlitePresenceStore.ts';
+import { SqliteProviderKeyRepository } from '../adapters/local/SqliteProviderKeyRepository.ts';
 import { SqliteRegistrationTokenStore } from '../adapters/local/SqliteRegistrationTokenStore.ts';
 import { SqliteSourceRepository } from '../adapters/local/SqliteSourceRepository.ts';
+import { SqliteSpendHistory } from '../adapters/local/SqliteSpendHistory.ts';
+import { SqliteWriteBatcher } from '../adapters/local/SqliteWriteBatcher.ts';
 import { handleAck } from '../core/delivery/handleAck.ts';
 import { handlePresence } from '../core/delivery/handlePresence.ts';
 import { topicsFor } from '../core/delivery/topics.ts';
 import type { ManagementDeps } from '../core/management/ManagementDeps.ts';
+import type { BudgetMonitorDeps } from '../core/monitor/BudgetMonitorDeps.ts';
 import type { Clock, Logger } from '../core/ports.ts';
 import { authorizeAgentConnection } from '../core/registration/authorizeAgentConnection.ts';
 import type { RegistrationDeps } from '../core/registration/RegistrationDeps.ts';
 import { renewAgentCertificate } from '../core/registration/renewAgentCertificate.ts';
 import { createSourceDirectory } from '../core/sources/createSourceDirectory.ts';
+import { BudgetScheduler, DEFAULT_POLL_INTERVAL_MS } from './BudgetScheduler.ts';
 import { createEdgeHttpServer } from './createEdgeHttpServer.ts';
 import { edgePaths } from './edgePaths.ts';
 import { ensureBrokerCertificate } from './ensureBrokerCertificate.ts';
 import { ensureLocalCa } from './ensureLocalCa.ts';
 import { LocalDispatcher } from './LocalDispatcher.ts';
+import { type SimulatedDemo, startSimulatedDemo } from './startSimulatedDemo.ts';
 import { TunnelBroker } from './TunnelBroker.ts';
 
 export interface EdgeOptions {
@@ -42,6 +52,10 @@ export interface EdgeOptions {
   /** Agent certificate lifetime (24 h; shorter only for tests of renewal). */
   readonly certificateLifetimeMs?: number;
   readonly durability?: 'normal' | 'full';
+  /** Time between budget polls (default 5 minutes). */
+  readonly pollIntervalMs?: number;
+  /** Start the simulated provider with a demo key and budget (`--simulated-provider`). */
+  readonly simulatedProvider?: boolean;
 }
 
 export interface RunningEdge {
@@ -50,6 +64,10 @@ export interface RunningEdge {
   readonly tunnelPort: number;
   readonly dataDir: string;
   readonly managementTokenFile: string;
+  /** The demo of `simulatedProvider`, when started. */
+  readonly simulated?: { readonly url: string; readonly keyId: string; readonly budgetId: string };
+  /** Runs one budget poll now. */
+  pollBudgets(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +97,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const deliveryLog = new SqliteDeliveryLog(db);
   const presence = new SqlitePresenceStore(db);
   const tokens = new SqliteRegistrationTokenStore(db);
+  const history = new SqliteSpendHistory(db);
+  const budgetAlerts = new SqliteBudgetAlertStore(db, clock);
 
   const ca = await ensureLocalCa({
     custody,
@@ -163,6 +183,20 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       ? { certificateLifetimeMs: options.certificateLifetimeMs }
       : {}),
   };
+  const monitor: BudgetMonitorDeps = {
+    keys: new SqliteProviderKeyRepository(db),
+    budgets: new SqliteBudgetRepository(db),
+    history,
+    alerts: budgetAlerts,
+    custody,
+    http: fetchHttpClient(),
+    agents,
+    clock,
+    logger,
+    tunnel: publisher,
+    webhooks: fetchAlertWebhookSender({ allowPrivateTargets: true }),
+    requestOptions: { timeoutMs: 30_000 },
+  };
   const management: ManagementDeps = {
     agents,
     certificates,
@@ -178,9 +212,20 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     onAgentRevoked: async (agentId) => {
       await broker?.disconnect(agentId);
     },
+    monitor,
   };
 
   dispatcher.start();
+  let demo: SimulatedDemo | undefined;
+  if (options.simulatedProvider) demo = await startSimulatedDemo(monitor);
+  const scheduler = new BudgetScheduler(monitor, {
+    intervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    sweep: () => {
+      history.sweep(clock.now());
+      budgetAlerts.sweep();
+    },
+  });
+  scheduler.start();
   const sweeper = setInterval(() => dedupe.sweep(), 3600_000);
   sweeper.unref();
   writeFileSync(paths.info, JSON.stringify({ url, tokenFile: paths.managementToken, pid: process.pid }), {
@@ -193,12 +238,19 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     tunnelPort: broker.port,
     dataDir: paths.dir,
     managementTokenFile: paths.managementToken,
+    ...(demo ? { simulated: { url: demo.provider.url, keyId: demo.keyId, budgetId: demo.budgetId } } : {}),
+    async pollBudgets() {
+      await scheduler.pollNow();
+    },
     async close() {
       clearInterval(sweeper);
+      await scheduler.stop();
+      await demo?.provider.close();
       dispatcher.stop();
       await broker?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      SqliteWriteBatcher.for(db).flush();
       db.close();
     },
   };

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock, DedupeStore } from '../../core/ports.ts';
+import { SqliteWriteBatcher } from './SqliteWriteBatcher.ts';
 
 /** Provider delivery ids seen in the last 72 h. Expired claims are ignored and swept. */
 export class SqliteDedupeStore implements DedupeStore {
@@ -7,9 +8,11 @@ export class SqliteDedupeStore implements DedupeStore {
   readonly #release;
   readonly #sweep;
   readonly #clock: Clock;
+  readonly #batch: SqliteWriteBatcher;
 
-  constructor(db: DatabaseSync, clock: Clock) {
+  constructor(db: DatabaseSync, clock: Clock, batcher = SqliteWriteBatcher.for(db)) {
     this.#clock = clock;
+    this.#batch = batcher;
     // One statement: insert, or take over a claim whose time has passed; RETURNING tells which happened.
     this.#claim = db.prepare(
       `INSERT INTO dedupe (key, expires_at) VALUES (?, ?)
@@ -21,11 +24,11 @@ export class SqliteDedupeStore implements DedupeStore {
   }
 
   async claim(key: string, expiresAtMs: number): Promise<boolean> {
-    return this.#claim.get(key, expiresAtMs, this.#clock.now()) !== undefined;
+    return this.#batch.write(() => this.#claim.get(key, expiresAtMs, this.#clock.now()) !== undefined);
   }
 
   async release(key: string): Promise<void> {
-    this.#release.run(key);
+    await this.#batch.write(() => this.#release.run(key));
   }
 
   /** Deletes expired claims; returns how many. */

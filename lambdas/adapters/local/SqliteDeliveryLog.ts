@@ -6,6 +6,7 @@ import type {
   DeliveryLogReader,
   DeliveryStatus,
 } from '../../core/ports.ts';
+import { SqliteWriteBatcher } from './SqliteWriteBatcher.ts';
 
 interface Row {
   envelope_id: string;
@@ -26,9 +27,11 @@ interface Row {
 export class SqliteDeliveryLog implements DeliveryLog, DeliveryLogReader {
   readonly #upsert;
   readonly #db: DatabaseSync;
+  readonly #batch: SqliteWriteBatcher;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, batcher = SqliteWriteBatcher.for(db)) {
     this.#db = db;
+    this.#batch = batcher;
     this.#upsert = db.prepare(
       `INSERT INTO delivery_log (envelope_id, agent_id, source_id, provider, delivery_id, received_at, size_bytes,
          status, attempts, status_code, latency_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -38,19 +41,21 @@ export class SqliteDeliveryLog implements DeliveryLog, DeliveryLogReader {
   }
 
   async record(e: DeliveryLogEntry): Promise<void> {
-    this.#upsert.run(
-      e.envelopeId,
-      e.agentId,
-      e.sourceId,
-      e.provider,
-      e.deliveryId,
-      e.receivedAt,
-      e.sizeBytes,
-      e.status,
-      e.attempts,
-      e.statusCode ?? null,
-      e.latencyMs ?? null,
-      e.updatedAt,
+    await this.#batch.write(() =>
+      this.#upsert.run(
+        e.envelopeId,
+        e.agentId,
+        e.sourceId,
+        e.provider,
+        e.deliveryId,
+        e.receivedAt,
+        e.sizeBytes,
+        e.status,
+        e.attempts,
+        e.statusCode ?? null,
+        e.latencyMs ?? null,
+        e.updatedAt,
+      ),
     );
   }
 

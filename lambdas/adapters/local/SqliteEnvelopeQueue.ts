@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EnvelopeQueue, PendingEnvelope, PendingEnvelopes, QueuedEnvelope } from '../../core/ports.ts';
+import { SqliteWriteBatcher } from './SqliteWriteBatcher.ts';
 
 interface Row {
   envelope_id: string;
@@ -33,8 +34,10 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
   readonly #sealed;
   readonly #count;
   readonly #nextDue;
+  readonly #batch: SqliteWriteBatcher;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, batcher = SqliteWriteBatcher.for(db)) {
+    this.#batch = batcher;
     this.#insert = db.prepare(
       `INSERT INTO envelopes (envelope_id, agent_id, source_id, delivery_id, provider, received_at, size_bytes,
          sealed, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
@@ -58,16 +61,18 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
   }
 
   async enqueue(e: QueuedEnvelope): Promise<void> {
-    this.#insert.run(
-      e.envelopeId,
-      e.agentId,
-      e.sourceId,
-      e.deliveryId,
-      e.provider,
-      e.receivedAt,
-      e.sealed.byteLength,
-      e.sealed,
-      e.receivedAt,
+    await this.#batch.write(() =>
+      this.#insert.run(
+        e.envelopeId,
+        e.agentId,
+        e.sourceId,
+        e.deliveryId,
+        e.provider,
+        e.receivedAt,
+        e.sealed.byteLength,
+        e.sealed,
+        e.receivedAt,
+      ),
     );
   }
 
@@ -77,12 +82,12 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
   }
 
   async complete(envelopeId: string): Promise<void> {
-    this.#delete.run(envelopeId);
+    await this.#batch.write(() => this.#delete.run(envelopeId));
   }
 
   /** Records a publish (or a hold) and when to look at the envelope again. */
-  reschedule(envelopeId: string, attempts: number, nextAttemptAt: number): void {
-    this.#reschedule.run(attempts, nextAttemptAt, envelopeId);
+  reschedule(envelopeId: string, attempts: number, nextAttemptAt: number): Promise<unknown> {
+    return this.#batch.write(() => this.#reschedule.run(attempts, nextAttemptAt, envelopeId));
   }
 
   /** Envelopes whose next attempt is due, oldest first. */

@@ -1,0 +1,79 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for the edge database. A commit costs far more than a statement (a WAL write each), so
+ * writes that arrive in the same turn of the event loop share one transaction: each write runs at once
+ * inside the open transaction (so later reads on this connection see it), and its promise settles only
+ * after the COMMIT — a webhook is still answered 2xx only once its envelope is on disk.
+ *
+ * @example
+ * const claimed = await batcher.write(() => claimStatement.get(key, expiresAt, now) !== undefined);
+ */
+export class SqliteWriteBatcher {
+  static readonly #byDatabase = new WeakMap<DatabaseSync, SqliteWriteBatcher>();
+  readonly #db: DatabaseSync;
+  #open = false;
+  #waiters: Waiter[] = [];
+
+  private constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** The one batcher of a connection: every adapter on it must share it (one transaction at a time). */
+  static for(db: DatabaseSync): SqliteWriteBatcher {
+    let batcher = SqliteWriteBatcher.#byDatabase.get(db);
+    if (!batcher) {
+      batcher = new SqliteWriteBatcher(db);
+      SqliteWriteBatcher.#byDatabase.set(db, batcher);
+    }
+    return batcher;
+  }
+
+  /** Runs `statement` in the current batch; resolves with its result once the batch is committed. */
+  write<T>(statement: () => T): Promise<T> {
+    if (!this.#open) {
+      this.#db.exec('BEGIN IMMEDIATE');
+      this.#open = true;
+      setImmediate(() => this.#commit());
+    }
+    let result: T;
+    try {
+      result = statement();
+    } catch (error) {
+      // A failed statement is undone by SQLite on its own; the rest of the batch stands.
+      return Promise.reject(error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#waiters.push({ resolve: () => resolve(result), reject });
+    });
+  }
+
+  /** Commits now (before closing the database). */
+  flush(): void {
+    if (this.#open) this.#commit();
+  }
+
+  #commit(): void {
+    if (!this.#open) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    this.#open = false;
+    try {
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      try {
+        this.#db.exec('ROLLBACK');
+      } catch {
+        // Nothing left to roll back.
+      }
+      for (const w of waiters) w.reject(error);
+      return;
+    }
+    for (const w of waiters) w.resolve();
+  }
+}
