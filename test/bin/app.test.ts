@@ -83,7 +83,7 @@ async function cdkSynth(outdir: string, extraArgs: readonly string[] = []): Prom
     const { stdout, stderr } = await run(
       'npx',
       ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir, ...extraArgs],
-      { cwd: ROOT, env: offlineEnvironment(), timeout: 280_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: ROOT, env: offlineEnvironment(), timeout: 540_000, maxBuffer: 64 * 1024 * 1024 },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -99,7 +99,7 @@ describe('bin/app.ts through `npx cdk synth`', () => {
   beforeAll(async () => {
     outdir = mkdtempSync(join(tmpdir(), 'clawpulsar-cdk-out-'));
     synth = await cdkSynth(outdir);
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -184,5 +184,5 @@ describe('bin/app.ts through `npx cdk synth`', () => {
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain('clawpulsar:alertEmail: must be an email address');
     expect(failed.stderr).not.toContain('Bundling asset');
-  }, 120_000);
+  }, 600_000);
 });

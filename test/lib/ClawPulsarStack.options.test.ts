@@ -36,7 +36,7 @@ beforeAll(() => {
   });
   template = synthesized.template;
   stack = synthesized.stack;
-}, 300_000);
+}, 600_000);
 
 afterAll(() => synthesized?.dispose());
 

@@ -58,7 +58,7 @@ beforeAll(() => {
   synthesized = synthClawPulsar({ 'clawpulsar:alertEmail': 'ops@example.com' });
   template = synthesized.template;
   stack = synthesized.stack;
-}, 300_000);
+}, 600_000);
 
 afterAll(() => synthesized?.dispose());
 
