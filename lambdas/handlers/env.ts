@@ -80,6 +80,13 @@ import { ClawPulsarError } from '../core/errors.ts';
  *   iot:RegisterCACertificate, iot:UpdateCACertificate, iot:DeleteCACertificate (cacert/*);
  *   dynamodb:GetItem, PutItem, DeleteItem on CONFIG_TABLE.
  *
+ * Queue and bucket (values in queueSettings.ts): the envelope queue keeps messages 73 h
+ * (ENVELOPE_QUEUE_RETENTION_SECONDS — the dispatcher, not SQS, ends each envelope at 72 h), default
+ * visibility ENVELOPE_QUEUE_VISIBILITY_SECONDS, SSE-KMS with DATA_KEY_ARN, no redrive policy; messages
+ * are built to fit 256 KiB, so MaximumMessageSize may stay at any value ≥ 256 KiB. The claim-check
+ * bucket holds objects under ENVELOPE_OBJECT_PREFIX, SSE-KMS with DATA_KEY_ARN, and a lifecycle rule
+ * expiring them after ENVELOPE_OBJECT_EXPIRY_DAYS. Tables: tableDefinitions.ts (TTL attribute `ttl`).
+ *
  * KMS keys: DATA_KEY_ARN is a symmetric customer-managed key (ENCRYPT_DECRYPT); encryption contexts hold
  * ids only (`purpose`, `agentId`, `sourceId`), so key policies may condition on
  * `kms:EncryptionContext:purpose`. CA_SIGNING_KEY_ARN is an asymmetric ECC_NIST_P256 SIGN_VERIFY key.
