@@ -380,8 +380,3 @@ export class RelayConstruct extends Construct {
     });
   }
 }
-
-/** Stack-wide view used by the stack's outputs. */
-export function webhookBaseUrl(relay: RelayConstruct): string {
-  return `${relay.publicBaseUrl}/v1/hooks`;
-}
