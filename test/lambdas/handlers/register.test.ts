@@ -102,15 +102,14 @@ describe('register handler', () => {
       csrPem: ssl.csr('retry-1'),
       sealingPublicKey: sealingKeyToBase64url(generateSealingKeyPair().publicKey),
     };
-    aws.mocks.iot
-      .on(RegisterCertificateCommand)
-      .rejectsOnce(Object.assign(new Error('down'), { name: 'ServiceUnavailableException' }));
+    const registerCertificate = aws.iot.registerCertificate.bind(aws.iot);
+    aws.iot.registerCertificate = () => {
+      aws.iot.registerCertificate = registerCertificate;
+      throw Object.assign(new Error('down'), { name: 'ServiceUnavailableException' });
+    };
 
     // Act
     const failed = await registration(body);
-    aws.mocks.iot
-      .on(RegisterCertificateCommand)
-      .callsFake(async (input) => aws.iot.registerCertificate(input));
     const retried = await registration(body);
 
     // Assess
