@@ -71,6 +71,12 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   const { agentId } = config;
   const topics = topicsFor(agentId);
 
+  // First: it takes the home's exclusive lock, so a second agent on the same home stops here.
+  const outcomes = new OutcomeStore(paths.outcomes);
+  outcomes.purge(clock.now());
+  const purgeTimer = setInterval(() => outcomes.purge(clock.now()), PURGE_INTERVAL_MS);
+  purgeTimer.unref();
+
   let routing: Routing = routingOf(config);
   const onConfigChange = () => {
     try {
@@ -81,11 +87,6 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
     }
   };
   watchFile(paths.config, { interval: CONFIG_POLL_MS, persistent: false }, onConfigChange);
-
-  const outcomes = new OutcomeStore(paths.outcomes);
-  outcomes.purge(clock.now());
-  const purgeTimer = setInterval(() => outcomes.purge(clock.now()), PURGE_INTERVAL_MS);
-  purgeTimer.unref();
 
   const concurrency = config.forwarding.concurrency;
   const forwarder = new LocalForwarder({

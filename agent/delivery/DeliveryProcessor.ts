@@ -3,7 +3,7 @@ import type { AckMessage } from '../../lambdas/core/delivery/messages.ts';
 import { type EnvelopeBinding, openEnvelope, type SealedRequest } from '../../lambdas/core/envelope/index.ts';
 import { ClawPulsarError } from '../../lambdas/core/errors.ts';
 import type { Clock, Logger } from '../../lambdas/core/ports.ts';
-import type { AgentConfig } from '../config/agentConfig.ts';
+import type { AgentConfig, Route } from '../config/agentConfig.ts';
 import { forwardHeaders } from '../forward/forwardHeaders.ts';
 import type { ForwardResult, LocalForwarder } from '../forward/LocalForwarder.ts';
 import { forwardTarget, resolveRoute } from '../routing/resolveRoute.ts';
@@ -53,6 +53,8 @@ export type DeliveryResult = 'forwarded' | 'failed' | 'deferred' | 'duplicate' |
 export class DeliveryProcessor {
   readonly #deps: DeliveryProcessorDeps;
   readonly #inFlight = new Set<string>();
+  /** Parsed route targets; routes are replaced, never mutated, when the config changes. */
+  readonly #targetUrls = new WeakMap<Route, URL>();
   readonly #running = new Set<Promise<DeliveryResult>>();
   readonly #stop = new AbortController();
   readonly #capacityWaiters: { readonly limit: number; readonly resolve: () => void }[] = [];
@@ -161,7 +163,7 @@ export class DeliveryProcessor {
         attempts: 1,
         reason: 'no route for this source',
       });
-    const target = forwardTarget(route.target, request.query);
+    const target = forwardTarget(this.#targetUrl(route), request.query);
     const headers = forwardHeaders(request.headers, route.headers, binding);
     const { forwarding } = config;
     let allowed = false;
@@ -210,20 +212,20 @@ export class DeliveryProcessor {
     }
   }
 
-  #final(
+  async #final(
     key: string,
     binding: EnvelopeBinding,
     startedAt: number,
     result: { statusCode: number; attempts: number; reason?: string },
-  ): DeliveryResult {
+  ): Promise<DeliveryResult> {
     const now = this.#deps.clock.now();
     const outcome: DeliveryOutcome = {
       envelopeId: binding.envelopeId,
       latencyMs: Math.max(0, now - startedAt),
       ...result,
     };
-    // Remembered before the ack: if the ack is lost, the redelivered envelope is acked from here.
-    this.#deps.outcomes.record(key, outcome, now);
+    // Committed before the ack: if the ack is lost, the redelivered envelope is acked from here.
+    await this.#deps.outcomes.record(key, outcome, now);
     this.#sendAck(outcome);
     const delivered = classifyStatus(outcome.statusCode) === 'delivered';
     const fields = {
@@ -240,6 +242,15 @@ export class DeliveryProcessor {
         reason: outcome.reason ?? `status ${outcome.statusCode}`,
       });
     return delivered ? 'forwarded' : 'failed';
+  }
+
+  #targetUrl(route: Route): URL {
+    let url = this.#targetUrls.get(route);
+    if (!url) {
+      url = new URL(route.target);
+      this.#targetUrls.set(route, url);
+    }
+    return url;
   }
 
   #sendAck(outcome: DeliveryOutcome): void {

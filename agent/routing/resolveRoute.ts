@@ -27,8 +27,8 @@ export function resolveRoute(
  * @example
  * forwardTarget('http://127.0.0.1:18789/hooks/github', 'a=1').path; // '/hooks/github?a=1'
  */
-export function forwardTarget(target: string, query: string): ForwardTarget {
-  const url = new URL(target);
+export function forwardTarget(target: string | URL, query: string): ForwardTarget {
+  const url = typeof target === 'string' ? new URL(target) : target;
   const extra = query.startsWith('?') ? query.slice(1) : query;
   if (extra.length === 0) return { url, path: `${url.pathname}${url.search}` };
   return { url, path: `${url.pathname}${url.search.length > 1 ? `${url.search}&` : '?'}${extra}` };

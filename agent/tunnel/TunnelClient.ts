@@ -78,6 +78,8 @@ export class TunnelClient {
       resubscribe: false,
       incomingStore: this.#incomingStore,
       outgoingStore: this.#outgoingStore,
+      // mqtt.js calls its debug logger on every packet; this agent logs its own events.
+      log: () => {},
     });
     this.#client = client;
     client.handleMessage = (packet, done) => {
