@@ -8,6 +8,8 @@ import { reconnectDelay } from './reconnectDelay.ts';
 
 /** IoT Core disconnects clients idle for 1.5 × keepalive; 30 s keeps NAT mappings warm too. */
 const KEEPALIVE_SECONDS = 30;
+/** MQTT 3.1.1 CONNACK return code 5 (§3.2.2.3). */
+const CONNACK_NOT_AUTHORIZED = 5;
 /** A connection that lived this long resets the reconnect backoff. */
 const STABLE_CONNECTION_MS = 60_000;
 
@@ -252,6 +254,14 @@ export class TunnelClient {
   }
 
   #onError(error: Error & { code?: string | number }): void {
+    if (error.code === CONNACK_NOT_AUTHORIZED) {
+      // The TLS handshake passed, so the certificate is ours; the edge no longer accepts it.
+      this.#options.logger.error('tunnel_refused', {
+        agentId: this.#options.agentId,
+        next: 'The edge refused this agent (revoked, or replaced by a newer registration). Ask the operator for a new registration token (`clawpulsar token create`) and run `clawpulsar agent register --force`.',
+      });
+      return;
+    }
     this.#options.logger.warn('tunnel_error', { code: error.code ?? 'unknown', error: error.message });
   }
 }

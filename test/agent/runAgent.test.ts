@@ -408,6 +408,26 @@ describe('runAgent against a real edge broker', () => {
     expect(logger.events()).toContain('agent_revoked');
   });
 
+  it('says what to do when the edge refuses its certificate, and keeps trying', async () => {
+    // Prepare
+    const target = await startTarget();
+    const { agent, logger } = await startAgent('refused-cert-agent', target);
+    edge.refused.add('refused-cert-agent');
+
+    // Act
+    edge.broker.disconnect('refused-cert-agent');
+    await edge.waitFor(() => logger.events().includes('tunnel_refused'), 10_000, 'refusal');
+    edge.refused.delete('refused-cert-agent');
+    await edge.waitFor(() => edge.isConnected('refused-cert-agent'), 10_000, 'reconnection');
+    await agent.tunnel.waitReady();
+
+    // Assess
+    const refusal = logger.lines.find((l) => l.event === 'tunnel_refused');
+    expect(refusal?.level).toBe('error');
+    expect(String(refusal?.fields?.next)).toContain('clawpulsar token create');
+    expect(agent.tunnel.connected).toBe(true);
+  });
+
   it('never writes the body or route header values to its logs or its home directory', async () => {
     // Prepare
     const canary = 'CANARY-6f1d2c9e-body';
