@@ -85,7 +85,7 @@ export class FakeIotRegistry {
     this.calls.push({ name: 'RegisterCertificate', input });
     const caId = input.caCertificatePem ? certificateIdOf(input.caCertificatePem) : undefined;
     const ca = caId === undefined ? undefined : this.cas.get(caId);
-    if (!ca || ca.status !== 'ACTIVE')
+    if (ca?.status !== 'ACTIVE')
       throw new CertificateValidationException({ message: 'CA is not registered and active', $metadata: {} });
     const device = new X509Certificate(input.certificatePem ?? '');
     if (!device.verify(new X509Certificate(ca.pem).publicKey)) {
