@@ -4,6 +4,7 @@ import { controlMessageSchema, parseMessage } from '../lambdas/core/delivery/mes
 import { topicsFor } from '../lambdas/core/delivery/topics.ts';
 import { ClawPulsarError } from '../lambdas/core/errors.ts';
 import type { Clock, Logger } from '../lambdas/core/ports.ts';
+import { BudgetAlertHandler } from './alerts/BudgetAlertHandler.ts';
 import type { AgentConfig } from './config/agentConfig.ts';
 import { readAgentConfig } from './config/agentConfigFile.ts';
 import { loadAgentCredentials, type TlsCredentials } from './credentials/AgentCredentials.ts';
@@ -78,9 +79,12 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   purgeTimer.unref();
 
   let routing: Routing = routingOf(config);
+  let alertsConfig = config.alerts;
   const onConfigChange = () => {
     try {
-      routing = routingOf(readAgentConfig(paths));
+      const next = readAgentConfig(paths);
+      routing = routingOf(next);
+      alertsConfig = next.alerts;
       logger.info('config_reloaded', { routes: Object.keys(routing.config.routes).length });
     } catch (error) {
       logger.error('config_invalid', { error: (error as Error).message });
@@ -111,6 +115,14 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
     clock,
   });
   const reassembler = new EnvelopeReassembler();
+  const budgetAlerts = new BudgetAlertHandler({
+    alerts: () => alertsConfig,
+    allowlist: () => routing.allowlist,
+    forwarder,
+    outcomes,
+    logger,
+    clock,
+  });
 
   let finish: (exit: AgentExit) => void = () => {};
   const done = new Promise<AgentExit>((resolve) => {
@@ -123,6 +135,8 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
       clearInterval(purgeTimer);
       unwatchFile(paths.config, onConfigChange);
       await processor.stop();
+      // An alert action under way (a wake being retried) gets a few seconds to finish.
+      await Promise.race([budgetAlerts.idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       await tunnel.stop();
       forwarder.close();
       outcomes.close();
@@ -174,7 +188,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
     } else if (topic === topics.control) {
       onControl(payload);
     } else if (topic === topics.alerts) {
-      logger.warn('budget_alert', { bytes: payload.byteLength });
+      budgetAlerts.accept(payload);
     }
   };
   const onControl = (payload: Buffer) => {

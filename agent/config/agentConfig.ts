@@ -98,6 +98,41 @@ export const renewalSchema = z
   .strict();
 export type RenewalOptions = z.infer<typeof renewalSchema>;
 
+/** A command as argv (no shell: alert text can never become shell syntax). */
+const argvSchema = z.array(z.string().min(1).max(4096)).min(1).max(64);
+
+/** OpenClaw's wake hook on its default port: it queues the text for the main session and wakes it. */
+export const DEFAULT_WAKE_URL = 'http://127.0.0.1:18789/hooks/wake';
+
+/**
+ * What the agent does with a budget alert from the edge: POST it to OpenClaw's `/hooks/wake` (with the
+ * hooks bearer token in `headers`), run a command with the alert as JSON on stdin, or only log it. A
+ * `pause` command runs besides, for alerts at or above `atPercent` of the limit or burn-rate alarms.
+ */
+export const alertsSchema = z
+  .object({
+    action: z.enum(['wake', 'command', 'none']).default('wake'),
+    url: targetUrlSchema.default(DEFAULT_WAKE_URL),
+    headers: headersSchema.optional(),
+    command: argvSchema.optional(),
+    pause: z
+      .object({
+        command: argvSchema,
+        atPercent: z.number().positive().max(100_000).default(100),
+        onBurnRate: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** Per attempt of the wake POST, and the longest a command may run. */
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  })
+  .strict()
+  .refine((alerts) => alerts.action !== 'command' || alerts.command !== undefined, {
+    message: 'action "command" needs a command',
+    path: ['command'],
+  });
+export type AlertsConfig = z.infer<typeof alertsSchema>;
+
 /**
  * `config.json` in the agent home. Routing lives here and only here: the edge never learns the local
  * network. Written 0600 because route headers may hold bearer tokens.
@@ -127,6 +162,7 @@ export const agentConfigSchema = z
       .default([...DEFAULT_ALLOWLIST]),
     forwarding: forwardingSchema.default(forwardingSchema.parse({})),
     renewal: renewalSchema.default(renewalSchema.parse({})),
+    alerts: alertsSchema.default(alertsSchema.parse({})),
   })
   .strict();
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

@@ -69,6 +69,12 @@ export class ManagementClient {
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const text = await this.requestText(method, path, body);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** Like `request`, but returns the body as text (a CSV export). Errors are read as JSON. */
+  async requestText(method: string, path: string, body?: unknown): Promise<string> {
     let response: Response;
     try {
       response = await fetch(`${this.#target.url}${path}`, {
@@ -84,14 +90,19 @@ export class ManagementClient {
       throw new ManagementError(0, 'unreachable', `Cannot reach ${this.#target.url}; is the edge running?`);
     }
     const text = await response.text();
-    const json = text ? (JSON.parse(text) as { error?: { code: string; message: string } }) : {};
     if (!response.ok) {
+      let json: { error?: { code: string; message: string } } = {};
+      try {
+        json = text ? (JSON.parse(text) as typeof json) : {};
+      } catch {
+        // Not our JSON: fall back to the status text.
+      }
       throw new ManagementError(
         response.status,
         json.error?.code ?? 'error',
         json.error?.message ?? response.statusText,
       );
     }
-    return json as T;
+    return text;
   }
 }

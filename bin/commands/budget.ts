@@ -2,7 +2,6 @@
  * `clawpulsar budget`: read what a provider says was spent, with the same read-only clients the budget
  * monitor uses, so a user can check a key and see the figures before setting budgets on them.
  */
-import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { fetchHttpClient } from '../../lambdas/adapters/http/fetchHttpClient.ts';
 import { formatMicros } from '../../lambdas/core/budget/money.ts';
@@ -16,6 +15,8 @@ import type { UsageProviderId } from '../../lambdas/core/usage/SpendReport.ts';
 import { USAGE_PROVIDER_IDS } from '../../lambdas/core/usage/SpendReport.ts';
 import { utcDayRange } from '../../lambdas/core/usage/utcDayRange.ts';
 import { EXIT, print, printError, UsageError } from '../cli/output.ts';
+import { readKeyFile } from '../cli/readKeyFile.ts';
+import { registerBudgetManagement } from './budget/budgetManagement.ts';
 
 /** Where the key comes from when no --key-file is given. */
 export const PROVIDER_KEY_ENV = 'CLAWPULSAR_PROVIDER_KEY';
@@ -48,18 +49,8 @@ function parseTimeout(value: string): number {
 /** Reads the key from --key-file or the environment; never prints it. */
 function readKey(options: CommonOptions): string {
   const requirement = USAGE_PROVIDERS[options.provider].keyRequirement;
-  let key: string | undefined;
-  if (options.keyFile !== undefined) {
-    try {
-      key = readFileSync(options.keyFile, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new UsageError(`Cannot read --key-file (${code}).`);
-    }
-  } else {
-    key = process.env[PROVIDER_KEY_ENV];
-  }
-  key = key?.trim();
+  if (options.keyFile !== undefined) return readKeyFile(options.keyFile, '--key-file');
+  const key = process.env[PROVIDER_KEY_ENV]?.trim();
   if (!key) {
     throw new UsageError(`No provider key: pass --key-file FILE or set ${PROVIDER_KEY_ENV}. ${requirement}`);
   }
@@ -168,7 +159,8 @@ function withCommonOptions(command: Command): Command {
 }
 
 /**
- * Registers `clawpulsar budget check` and `clawpulsar budget balance`.
+ * Registers `clawpulsar budget check` and `clawpulsar budget balance`, and the budgets the monitor
+ * watches: `budget add|list|status|remove`.
  *
  * @example
  * registerBudget(program);
@@ -202,4 +194,6 @@ Exit status: 0 ok, 1 the provider refused the key, failed or answered nonsense, 
   )
     .addHelpText('after', '\nExit status: 0 ok, 1 the provider refused the key or failed, 2 usage error.')
     .action((options: CommonOptions) => run(options, balance));
+
+  registerBudgetManagement(budget);
 }

@@ -5,6 +5,7 @@ import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
 import { startEdge } from '../../lambdas/edge/startEdge.ts';
 import { openLogFile } from '../cli/logs/openLogFile.ts';
 import { EXIT, printError } from '../cli/output.ts';
+import { parseDuration } from '../cli/parseDuration.ts';
 
 interface DevOptions {
   dataDir?: string;
@@ -15,6 +16,8 @@ interface DevOptions {
   json?: boolean;
   quiet?: boolean;
   logDir?: string;
+  pollInterval: number;
+  simulatedProvider?: boolean;
 }
 
 /** `clawpulsar dev`: runs the local edge in this process (what `npm start` runs). */
@@ -38,6 +41,11 @@ export function registerDev(program: Command): void {
       '--log-dir <dir>',
       'where edge.log is written (default $CLAWPULSAR_LOG_DIR or ~/.clawpulsar/logs)',
     )
+    .option('--poll-interval <duration>', 'time between budget polls, e.g. 30s or 5m', parseDuration, 300_000)
+    .option(
+      '--simulated-provider',
+      'budget demo: start a SIMULATED provider with a demo key and budget whose alerts go to every agent',
+    )
     .action(async (options: DevOptions) => {
       const file = openLogFile('edge', options.logDir);
       const stderr = redactingWriter((line) => process.stderr.write(line));
@@ -58,6 +66,8 @@ export function registerDev(program: Command): void {
           tunnelPort: Number(options.tunnelPort),
           ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
           logger,
+          pollIntervalMs: options.pollInterval,
+          ...(options.simulatedProvider ? { simulatedProvider: true } : {}),
         });
       } catch (error) {
         const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
@@ -78,6 +88,8 @@ export function registerDev(program: Command): void {
         tunnel: `mqtts://${options.host}:${edge.tunnelPort}`,
         dataDir: edge.dataDir,
         managementTokenFile: edge.managementTokenFile,
+        budgetPollIntervalMs: options.pollInterval,
+        ...(edge.simulated ? { simulatedProvider: { ...edge.simulated, simulated: true } } : {}),
         logFile: file.path,
       };
       if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -89,6 +101,13 @@ export function registerDev(program: Command): void {
             `  agent tunnel     ${summary.tunnel}  (MQTT over mutual TLS, 24 h certificates)`,
             `  data             ${edge.dataDir}`,
             `  logs             ${file.path}  (clawpulsar logs --follow)`,
+            `  budgets          polled every ${Math.round(options.pollInterval / 1000)} s (clawpulsar budget list)`,
+            ...(edge.simulated
+              ? [
+                  `  SIMULATED        provider ${edge.simulated.url}, demo key ${edge.simulated.keyId}, budget ${edge.simulated.budgetId}`,
+                  '                   (generated spend, not real provider data; alerts go to every agent)',
+                ]
+              : []),
             '',
             'Next: create a registration token for your agent, in another terminal:',
             '  npx clawpulsar token create --agent my-laptop',

@@ -84,6 +84,12 @@ async function handle(deps: EdgeHttpDeps, req: IncomingMessage, res: ServerRespo
     query: url.searchParams,
     body,
   });
+  if (response.contentType !== undefined) {
+    res
+      .writeHead(response.status, { 'content-type': response.contentType, 'cache-control': 'no-store' })
+      .end(String(response.body));
+    return;
+  }
   send(res, response.status, response.body);
 }
 

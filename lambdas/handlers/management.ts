@@ -17,6 +17,7 @@ import { routeManagement } from '../core/management/routeManagement.ts';
 import { loadEnv, managementEnv } from './env.ts';
 import {
   type ApiGatewayV2Result,
+  httpResult,
   jsonResult,
   parseApiGatewayEvent,
   readJsonBody,
@@ -74,5 +75,8 @@ export const handler = middy<unknown, ApiGatewayV2Result>()
       query: new URLSearchParams(event.rawQueryString),
       body: method === 'GET' || method === 'DELETE' ? undefined : readJsonBody(event),
     });
+    if (response.contentType !== undefined) {
+      return httpResult(response.status, { 'content-type': response.contentType }, String(response.body));
+    }
     return jsonResult(response.status, response.body);
   });

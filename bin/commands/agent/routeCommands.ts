@@ -87,7 +87,8 @@ function routeKey(options: RouteOptions): RouteKey {
 }
 
 /** `'Name: value'` → [name, value]; the value keeps inner spaces. */
-function parseHeader(text: string): [string, string] {
+/** Parses a `Name: value` header option. */
+export function parseHeader(text: string): [string, string] {
   const colon = text.indexOf(':');
   if (colon <= 0) throw new UsageError(`--header must look like 'Name: value'`);
   return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];

@@ -97,6 +97,11 @@ export class SqliteProviderKeyRepository implements ProviderKeyRepository {
 
   /** Moves every WAL frame into the (secure-deleting) database file and empties the WAL. */
   #truncateWal(): void {
+    // A checkpoint can't complete inside an open transaction (a batch of writes): try again after it.
+    if (this.#db.isTransaction) {
+      setImmediate(() => this.#truncateWal());
+      return;
+    }
     this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   }
 }

@@ -56,15 +56,9 @@ export class SqliteSpendHistory implements SpendHistory {
   }
 
   async upsert(records: readonly DailySpendRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const record of records) this.#write(record);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    // Each row is whole and rewritten by every poll, so rows need no transaction of their own (and the
+    // connection's write batcher may already hold one open).
+    for (const record of records) this.#write(record);
   }
 
   async latestReading(keyId: string, nowMs: number): Promise<DailySpendRecord | undefined> {
@@ -76,21 +70,14 @@ export class SqliteSpendHistory implements SpendHistory {
     record: DailySpendRecord,
     expected: { readonly date: string; readonly atMs: number } | null,
   ): Promise<boolean> {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const latest = this.#latest.get(record.keyId, record.updatedAt) as Row | undefined;
-      const current = latest ? { date: latest.date, atMs: latest.reading_at } : null;
-      const unchanged =
-        current === null
-          ? expected === null
-          : expected !== null && current.date === expected.date && current.atMs === expected.atMs;
-      if (unchanged) this.#write(record);
-      this.#db.exec('COMMIT');
-      return unchanged;
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    // Read, compare and write run synchronously on the edge's one connection: nothing can interleave.
+    const latest = this.#latest.get(record.keyId, record.updatedAt) as Row | undefined;
+    const unchanged =
+      latest === undefined
+        ? expected === null
+        : expected !== null && latest.date === expected.date && latest.reading_at === expected.atMs;
+    if (unchanged) this.#write(record);
+    return unchanged;
   }
 
   async list(query: HistoryQuery, nowMs: number): Promise<DailySpendRecord[]> {
