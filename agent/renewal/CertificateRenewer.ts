@@ -25,8 +25,6 @@ export interface CertificateRenewerDeps {
 
 interface PendingRequest {
   readonly requestId: string;
-  readonly keyPem: string;
-  readonly csrPem: string;
   readonly resolve: (message: IssuedMessage) => void;
 }
 
@@ -100,18 +98,20 @@ export class CertificateRenewer {
     const { privateKeyPem, csrPem } = createTlsKeyAndCsr(agentId);
     const requestId = randomUUID();
     const reply = new Promise<IssuedMessage>((resolve) => {
-      this.#pending = { requestId, keyPem: privateKeyPem, csrPem, resolve };
+      this.#pending = { requestId, resolve };
     });
-    const timeout = setTimeout(
-      () => this.#pending?.resolve({ requestId, error: 'no reply from the edge in time' }),
-      this.#deps.options.replyTimeoutMs,
-    );
+    let timeout: NodeJS.Timeout | undefined;
     logger.info('renewal_requested', {
       requestId,
       notAfter: new Date(this.#deps.current().notAfter).toISOString(),
     });
     try {
       await this.#deps.sendCsr(JSON.stringify({ requestId, csrPem }));
+      // Counted from when the CSR left: sending waits for the tunnel, however long it is down.
+      timeout = setTimeout(
+        () => this.#pending?.resolve({ requestId, error: 'no reply from the edge in time' }),
+        this.#deps.options.replyTimeoutMs,
+      );
       const message = await reply;
       if (message.error !== undefined || !message.certificatePem || !message.caChainPem) {
         logger.warn('renewal_failed', { requestId, reason: message.error ?? 'reply without a certificate' });

@@ -21,6 +21,7 @@ describe('CertificateRenewer', () => {
     answer: (request: { requestId: string; csrPem: string }) => Record<string, unknown> | undefined,
     current: Pick<TlsCredentials, 'notBefore' | 'notAfter'> = { notBefore: 0, notAfter: Date.now() + HOUR },
     options = renewalSchema.parse({ replyTimeoutMs: 300 }),
+    sendDelayMs = 0,
   ) {
     const sent: string[] = [];
     const installed: { credentials: TlsCredentials; csrPem: string }[] = [];
@@ -32,6 +33,8 @@ describe('CertificateRenewer', () => {
       options,
       current: () => ({ keyPem: '', certificatePem: '', caChainPem: '', ...current }),
       sendCsr: async (payload) => {
+        // Sending waits for the tunnel to be ready; this stands for a tunnel that is down a while.
+        await new Promise((resolve) => setTimeout(resolve, sendDelayMs));
         sent.push(payload);
         const reply = answer(JSON.parse(payload));
         if (reply) setImmediate(() => created.accept(Buffer.from(JSON.stringify(reply))));
@@ -128,6 +131,19 @@ describe('CertificateRenewer', () => {
     const stranger = renewer(() => ({ requestId: 'someone-else', error: 'x' }));
     expect(await stranger.renewer.renew()).toBe(false);
     expect(stranger.logger.lines.at(-1)?.fields?.reason).toBe('no reply from the edge in time');
+  });
+
+  it('counts the reply timeout from when the CSR was sent, not from when renewal began', async () => {
+    const edge = renewer(
+      ({ requestId, csrPem }) => {
+        const issued = signAgentCsr(ca, csrPem, 'renewing');
+        return { requestId, certificatePem: issued.certificatePem, caChainPem: ca.certPem };
+      },
+      undefined,
+      renewalSchema.parse({ replyTimeoutMs: 1_000 }),
+      1_500,
+    );
+    expect(await edge.renewer.renew()).toBe(true);
   });
 
   it('ignores malformed replies with a log line', () => {
