@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Prefix of every context key the app reads (`cdk deploy -c clawpulsar:alertEmail=…`). */
 export const CONTEXT_PREFIX = 'clawpulsar:';

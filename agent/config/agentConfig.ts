@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, isValidId } from '../../lambdas/core/ids.ts';
 import { tunnelEndpointSchema } from '../../lambdas/core/registration/registrationMessages.ts';
 import { isReservedHeader } from '../forward/forwardHeaders.ts';

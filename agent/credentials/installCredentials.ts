@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentPaths } from '../home/agentPaths.ts';
 import { syncDir, writePrivateFile } from '../home/writePrivateFile.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import JSON5 from 'json5';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../../lambdas/core/errors.ts';
 import { zodMessage } from '../../lambdas/core/registration/zodMessage.ts';
 

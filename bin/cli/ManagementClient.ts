@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
 
 /** What the local edge writes at start so the CLI can find it. */

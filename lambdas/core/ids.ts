@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Agent and source ids appear in URLs and MQTT topics, so they may not contain `/`, `+`, `#` or

@@ -4,7 +4,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClawPulsarError } from '../../core/errors.ts';
 import { av } from './dynamoItem.ts';
 

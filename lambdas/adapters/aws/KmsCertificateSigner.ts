@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClawPulsarError, UnavailableError } from '../../core/errors.ts';
 import type { CertificateSigner } from '../../core/identity/CertificateSigner.ts';
 import { importP256PublicKey } from '../../core/identity/importP256PublicKey.ts';

@@ -1,5 +1,5 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../../core/errors.ts';
 import { idSchema } from '../../core/ids.ts';
 import type { PendingEnvelope, QueuedEnvelope } from '../../core/ports.ts';

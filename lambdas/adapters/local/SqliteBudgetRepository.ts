@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { z } from 'zod';
+import * as z from 'zod';
 import { budgetSchema } from '../../core/budget/Budget.ts';
 import type { BudgetRepository, StoredAlertWebhook, StoredBudget } from '../../core/monitor/ports.ts';
 

@@ -3,7 +3,7 @@
  * chat webhook URL (Slack, Discord) is itself the credential; only its host is kept in clear for display.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import type { AlertWebhookFormat, StoredAlertWebhook } from '../monitor/ports.ts';
 import type { KeyCustody } from '../ports.ts';

@@ -4,7 +4,7 @@
  * boundary; `budgetHash` fingerprints its definition so an edit re-arms its alerts.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { ID_PATTERN } from '../ids.ts';
 import { USAGE_PROVIDER_IDS } from '../usage/SpendReport.ts';

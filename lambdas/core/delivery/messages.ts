@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 
 /** MQTT payloads larger than this are refused before parsing (acks and CSRs are small). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { USAGE_PROVIDER_IDS } from '../usage/SpendReport.ts';
 
 /** Body of `POST /v1/keys`. */

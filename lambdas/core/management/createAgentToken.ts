@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from '../errors.ts';
 import { createRegistrationToken } from '../identity/registrationToken.ts';
 import { idSchema } from '../ids.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema } from '../ids.ts';
 import { PROVIDER_IDS } from '../signatures/types.ts';
 

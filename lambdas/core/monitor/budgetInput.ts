@@ -3,7 +3,7 @@
  * its outgoing alert webhooks, whose URLs are accepted here and never shown again.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Budget } from '../budget/Budget.ts';
 import { parseBudget } from '../budget/Budget.ts';
 import { BadRequestError } from '../errors.ts';

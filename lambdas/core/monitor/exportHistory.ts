@@ -1,7 +1,7 @@
 /**
  * The history export: daily aggregates per provider and key, as JSON or CSV, and the query both accept.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseLocalDate } from '../budget/localDate.ts';
 import { formatMicros } from '../budget/money.ts';
 import { BadRequestError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileSignedContent } from './schemes/signedContent.ts';
 import { PROVIDER_IDS } from './types.ts';
 

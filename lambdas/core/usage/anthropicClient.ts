@@ -7,7 +7,7 @@
  * buckets a page, cursor pagination with page/next_page). The cost report excludes Priority Tier costs
  * and cannot be filtered by API key; per-key budgets on Anthropic therefore use token usage only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { allowlistedHttp } from './allowlistedHttp.ts';
 import { ProviderResponseError } from './errors.ts';
 import type { ProviderRequestOptions } from './fetchProviderJson.ts';

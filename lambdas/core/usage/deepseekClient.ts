@@ -5,7 +5,7 @@
  *
  * Reference: DeepSeek API docs, "Get User Balance" (Bearer API key).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { allowlistedHttp } from './allowlistedHttp.ts';
 import { fetchProviderJson } from './fetchProviderJson.ts';
 import type { HttpClient } from './HttpClient.ts';

@@ -5,7 +5,7 @@
  * Reference: GET /v1/organization/costs and GET /v1/organization/usage/completions in the OpenAI API
  * reference (bucket_width=1d, limit up to 180 and 31 buckets, cursor pagination with page/next_page).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { allowlistedHttp } from './allowlistedHttp.ts';
 import { ProviderResponseError } from './errors.ts';
 import type { ProviderRequestOptions } from './fetchProviderJson.ts';

@@ -7,7 +7,7 @@
  * credits"; both require a management key sent as a Bearer token. BYOK spend (`byok_usage_inference`) is
  * paid to the user's own provider accounts, not to OpenRouter, and is left out here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { addDays, formatLocalDate } from '../budget/localDate.ts';
 import { sumMicros } from '../budget/money.ts';
 import { allowlistedHttp } from './allowlistedHttp.ts';

@@ -5,7 +5,7 @@
  *
  * Reference: Vercel docs, AI Gateway "Usage & Billing" / REST API, "Check credit balance" (Bearer key).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { allowlistedHttp } from './allowlistedHttp.ts';
 import { fetchProviderJson } from './fetchProviderJson.ts';
 import type { HttpClient } from './HttpClient.ts';

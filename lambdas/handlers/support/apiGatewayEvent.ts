@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../core/errors.ts';
 import type { WebhookRequest } from '../../core/WebhookRequest.ts';
 

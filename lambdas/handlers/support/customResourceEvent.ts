@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Properties of the CA custom resource; CloudFormation passes every value as a string. */
 export const caResourcePropertiesSchema = z.object({

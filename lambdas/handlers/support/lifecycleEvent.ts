@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An IoT Core lifecycle event (`$aws/events/presence/connected|disconnected/{clientId}`), as a topic

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One record of an SQS event source batch — the fields we read. */
 export const sqsRecordSchema = z.object({

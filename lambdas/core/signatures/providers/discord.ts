@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineProvider } from '../defineProvider.ts';
 import { fromJsonBody } from '../deliveryIds.ts';
 import { jsonHandshake } from '../handshakeResponse.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineProvider } from '../defineProvider.ts';
 import { parseJsonObject } from '../parseJsonObject.ts';
 import { checkTimestamp, parseTimestamp } from '../schemes/checkTimestamp.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineProvider } from '../defineProvider.ts';
 import { textHandshake } from '../handshakeResponse.ts';
 import { constantTimeEqual } from '../schemes/constantTimeEqual.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineProvider } from '../defineProvider.ts';
 import { fromHeader } from '../deliveryIds.ts';
 import { textHandshake } from '../handshakeResponse.ts';

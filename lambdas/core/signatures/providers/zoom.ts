@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineProvider } from '../defineProvider.ts';
 import { jsonHandshake } from '../handshakeResponse.ts';
 import { parseJsonObject } from '../parseJsonObject.ts';
