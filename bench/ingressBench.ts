@@ -79,8 +79,16 @@ export async function ingressBench(): Promise<void> {
       cipher.final();
       cipher.getAuthTag();
     });
-    const hot = await time('ingress', () => handleIngress(deps, { agentId: 'bench-agent', sourceId: 'github' }, request()));
-    rows.push([`${size / 1024} KB`, floor.usPerOp, hot.usPerOp, hot.usPerOp / floor.usPerOp, hot.opsPerSecond]);
+    const hot = await time('ingress', () =>
+      handleIngress(deps, { agentId: 'bench-agent', sourceId: 'github' }, request()),
+    );
+    rows.push([
+      `${size / 1024} KB`,
+      floor.usPerOp,
+      hot.usPerOp,
+      hot.usPerOp / floor.usPerOp,
+      hot.opsPerSecond,
+    ]);
   }
   printTable(
     'Ingress hot path per webhook: verify + dedupe + seal + enqueue (SQLite, WAL) vs the bare node:crypto floor (target ratio <= 1.5)',

@@ -28,7 +28,12 @@ export class ClawPulsarError extends Error {
 /** Input that does not match what the boundary accepts (HTTP, MQTT, CLI, env). Maps to 400. */
 export class BadRequestError extends ClawPulsarError {
   override name = 'BadRequestError';
-  constructor(code: string, message: string, data: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    data: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(code, message, 400, data, options);
   }
 }

@@ -48,7 +48,10 @@ export function createSourceDirectory(deps: SourceDirectoryDeps): CachedSourceDi
       if (hit && hit.until > now) return hit.value;
       const value = await load(agentId, sourceId);
       // Misses are kept only briefly: an agent that registers a moment later must start receiving.
-      cache.set(key(agentId, sourceId), { value, until: now + (value ? ttl : Math.min(ttl, NEGATIVE_TTL_MS)) });
+      cache.set(key(agentId, sourceId), {
+        value,
+        until: now + (value ? ttl : Math.min(ttl, NEGATIVE_TTL_MS)),
+      });
       return value;
     },
     invalidate(agentId, sourceId) {
