@@ -6,6 +6,7 @@ import { EXIT } from './cli/output.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerAgents } from './commands/agents.ts';
 import { registerBudget } from './commands/budget.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDeliveries } from './commands/deliveries.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -39,6 +40,7 @@ registerLogs(program);
 registerService(program);
 registerDoctor(program);
 registerStatus(program);
+registerDashboard(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import { routeManagement } from '../core/management/routeManagement.ts';
 import type { Logger } from '../core/ports.ts';
 import type { RegistrationDeps } from '../core/registration/RegistrationDeps.ts';
 import { registerAgent } from '../core/registration/registerAgent.ts';
+import { DashboardGateway, type DashboardGatewayOptions } from './dashboard/DashboardGateway.ts';
 import { readBody } from './readBody.ts';
 import { toWebhookRequest } from './toWebhookRequest.ts';
 
@@ -26,7 +27,12 @@ export interface EdgeHttpDeps {
   readonly logger: Logger;
   /** Extra management routes (e.g. budgets), tried when the core router has none. */
   readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** The web dashboard under `/dashboard/` (loopback only); its API calls reach the routes below. */
+  readonly dashboard?: Omit<DashboardGatewayOptions, 'forward'>;
 }
+
+/** Bearer-authenticated: a one-time login link to `/dashboard/` for `clawpulsar dashboard --open-link`. */
+const DASHBOARD_LINK_ROUTE = '/v1/dashboard/links';
 
 /**
  * The local edge's HTTP server: the same routes as the AWS HTTP API. `/v1/hooks/…` and `/v1/register`
@@ -38,8 +44,14 @@ export interface EdgeHttpDeps {
  * server.listen(7700, '127.0.0.1');
  */
 export function createEdgeHttpServer(deps: EdgeHttpDeps): Server {
+  const dashboard =
+    deps.dashboard &&
+    new DashboardGateway({
+      ...deps.dashboard,
+      forward: (req, res, apiUrl) => serveManagement(deps, req, res, apiUrl),
+    });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
-    handle(deps, req, res).catch((error: unknown) => {
+    handle(deps, dashboard, req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, error);
       else res.destroy();
     });
@@ -47,7 +59,12 @@ export function createEdgeHttpServer(deps: EdgeHttpDeps): Server {
   return server;
 }
 
-async function handle(deps: EdgeHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  deps: EdgeHttpDeps,
+  dashboard: DashboardGateway | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://edge.invalid');
   const hook = HOOK_ROUTE.exec(url.pathname);
   if (hook) {
@@ -71,11 +88,31 @@ async function handle(deps: EdgeHttpDeps, req: IncomingMessage, res: ServerRespo
     send(res, 201, response);
     return;
   }
+  if (dashboard?.matches(url.pathname)) return dashboard.handle(req, res, url);
   if (!url.pathname.startsWith('/v1/')) return send(res, 404, error('not_found', `No route ${url.pathname}`));
   if (!authorized(deps, req)) {
     res.setHeader('www-authenticate', 'Bearer realm="clawpulsar"');
     return send(res, 401, error('unauthorized', 'Missing or wrong bearer token; see `clawpulsar status`'));
   }
+  if (dashboard && url.pathname === DASHBOARD_LINK_ROUTE) {
+    if (req.method !== 'POST') return send(res, 405, error('method_not_allowed', 'POST only'));
+    // The page is served on loopback only, so the link names this machine's loopback address.
+    const host =
+      req.socket.localAddress?.includes(':') && !req.socket.localAddress.startsWith('::ffff:')
+        ? '[::1]'
+        : '127.0.0.1';
+    return send(res, 201, dashboard.loginLink(`http://${host}:${req.socket.localPort}`));
+  }
+  return serveManagement(deps, req, res, url);
+}
+
+/** The management API behind the bearer token (or a dashboard session): extra routes, then the core router. */
+async function serveManagement(
+  deps: EdgeHttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   if (deps.extraRoutes && (await deps.extraRoutes(req, res, url))) return;
   const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
   const response = await routeManagement(deps.management, {

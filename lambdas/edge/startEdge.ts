@@ -30,6 +30,8 @@ import { renewAgentCertificate } from '../core/registration/renewAgentCertificat
 import { createSourceDirectory } from '../core/sources/createSourceDirectory.ts';
 import { BudgetScheduler, DEFAULT_POLL_INTERVAL_MS } from './BudgetScheduler.ts';
 import { createEdgeHttpServer } from './createEdgeHttpServer.ts';
+import { DashboardSessions } from './dashboard/DashboardSessions.ts';
+import { DashboardAssets, defaultDashboardAssetsDir } from './dashboard/dashboardAssets.ts';
 import { edgePaths } from './edgePaths.ts';
 import { ensureBrokerCertificate } from './ensureBrokerCertificate.ts';
 import { ensureLocalCa } from './ensureLocalCa.ts';
@@ -56,6 +58,8 @@ export interface EdgeOptions {
   readonly pollIntervalMs?: number;
   /** Start the simulated provider with a demo key and budget (`--simulated-provider`). */
   readonly simulatedProvider?: boolean;
+  /** The built web dashboard (default: `dist/dashboard/`). */
+  readonly dashboardAssetsDir?: string;
 }
 
 export interface RunningEdge {
@@ -143,6 +147,12 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     managementTokenSha256: createHash('sha256').update(managementToken, 'utf8').digest(),
     publicBaseUrl: () => publicUrl,
     logger,
+    dashboard: {
+      assets: DashboardAssets.load(options.dashboardAssetsDir ?? defaultDashboardAssetsDir()),
+      sessions: new DashboardSessions({ clock }),
+      edgeUrl: () => publicUrl,
+      variant: 'edge',
+    },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
