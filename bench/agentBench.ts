@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { readAgentConfig, writeAgentConfig } from '../agent/config/agentConfigFile.ts';
 import { agentPaths } from '../agent/home/agentPaths.ts';
 import { registerWithEdge } from '../agent/registration/registerWithEdge.ts';
@@ -110,10 +111,15 @@ async function agentThroughput(n: number): Promise<void> {
       routes: { github: { target: `http://127.0.0.1:${port}/hooks/github` } },
     });
     // AGENT_NODE_OPTIONS=--cpu-prof profiles the agent process alone.
-    agent = spawn(process.execPath, [CLI, 'agent', 'run', '--dir', home.dir, '--json-logs'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? '' },
-    });
+    const logDir = join(dirname(home.dir), 'logs');
+    agent = spawn(
+      process.execPath,
+      [CLI, 'agent', 'run', '--dir', home.dir, '--json-logs', '--log-dir', logDir],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? '' },
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       let err = '';
       agent!.stderr!.on('data', (d: Buffer) => {
