@@ -13,6 +13,7 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerOnboard } from './commands/onboard.ts';
 import { registerService } from './commands/service.ts';
 import { registerSource } from './commands/source.ts';
 import { registerStatus } from './commands/status.ts';
@@ -41,6 +42,7 @@ registerService(program);
 registerDoctor(program);
 registerStatus(program);
 registerDashboard(program);
+registerOnboard(program);
 
 try {
   await program.parseAsync(process.argv);
