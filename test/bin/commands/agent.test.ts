@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentPaths } from '../../../agent/home/agentPaths.ts';
 import { topicsFor } from '../../../lambdas/core/delivery/topics.ts';
@@ -378,9 +379,11 @@ describe('clawpulsar agent', () => {
       lines: () => Record<string, unknown>[];
       exit: Promise<number | null>;
     }> {
+      // The agent's log file goes beside its temporary home, not to ~/.clawpulsar/logs.
+      const logDir = join(dirname(dir), 'logs');
       const child = spawn(
         process.execPath,
-        ['dist/clawpulsar.mjs', 'agent', 'run', '--dir', dir, '--json-logs'],
+        ['dist/clawpulsar.mjs', 'agent', 'run', '--dir', dir, '--json-logs', '--log-dir', logDir],
         {
           stdio: ['ignore', 'pipe', 'pipe'],
         },
