@@ -87,6 +87,31 @@ import { ClawPulsarError } from '../core/errors.ts';
  * bucket holds objects under ENVELOPE_OBJECT_PREFIX, SSE-KMS with DATA_KEY_ARN, and a lifecycle rule
  * expiring them after ENVELOPE_OBJECT_EXPIRY_DAYS. Tables: tableDefinitions.ts (TTL attribute `ttl`).
  *
+ * - `lambdas/handlers/budgetPoller.ts` — `handler`. EventBridge Scheduler schedule (default
+ *   `rate(5 minutes)`, context value `budgetPollMinutes`), Lambda target whose input is
+ *   `{"source":"clawpulsar.budget-poll","scheduledTime":"<aws.scheduler.scheduled-time>",
+ *   "executionId":"<aws.scheduler.execution-id>","scheduleArn":"<aws.scheduler.schedule-arn>",
+ *   "attemptNumber":"<aws.scheduler.attempt-number>"}`. Env: `budgetPollerEnv`. IAM: dynamodb:Scan on
+ *   PROVIDER_KEYS_TABLE (key ids only); sqs:SendMessage on BUDGET_POLL_QUEUE_URL (and kms:GenerateDataKey
+ *   on its key). No KMS Decrypt: the poller never sees a key.
+ *
+ * - `lambdas/handlers/budgetWorker.ts` — `handler`. SQS event source on BUDGET_POLL_QUEUE_URL with
+ *   `reportBatchItemFailures: true`, batch size 1 (a message carries up to 10 key ids), maximum
+ *   concurrency sized so a thousand keys are polled within a minute. Env: `budgetWorkerEnv`. IAM:
+ *   dynamodb:GetItem, UpdateItem on PROVIDER_KEYS_TABLE; dynamodb:Scan on BUDGETS_TABLE;
+ *   dynamodb:Query, BatchWriteItem, PutItem on SPEND_HISTORY_TABLE and its index; dynamodb:PutItem,
+ *   UpdateItem, DeleteItem on BUDGET_ALERTS_TABLE; dynamodb:GetItem, Scan on AGENTS_TABLE; kms:Decrypt on
+ *   DATA_KEY_ARN only with `kms:EncryptionContext:purpose` = `provider-key` or `alert-webhook`;
+ *   iot:Publish on topic/clawpulsar/*\/alerts; sns:Publish on BUDGET_ALERTS_TOPIC_ARN; outbound HTTPS to
+ *   the providers' usage APIs and the budgets' alert webhooks.
+ *
+ * - The management function, when the budget monitor is deployed, also gets PROVIDER_KEYS_TABLE,
+ *   BUDGETS_TABLE, SPEND_HISTORY_TABLE and BUDGET_ALERTS_TABLE (all four or none) and: dynamodb:GetItem,
+ *   PutItem, UpdateItem, DeleteItem, Scan on PROVIDER_KEYS_TABLE and BUDGETS_TABLE; Query, Scan,
+ *   BatchWriteItem on SPEND_HISTORY_TABLE and its index; Query on BUDGET_ALERTS_TABLE's index;
+ *   kms:Encrypt on DATA_KEY_ARN with purpose `provider-key` or `alert-webhook`; outbound HTTPS (one
+ *   usage call validates a key before it is stored).
+ *
  * KMS keys: DATA_KEY_ARN is a symmetric customer-managed key (ENCRYPT_DECRYPT); encryption contexts hold
  * ids only (`purpose`, `agentId`, `sourceId`), so key policies may condition on
  * `kms:EncryptionContext:purpose`. CA_SIGNING_KEY_ARN is an asymmetric ECC_NIST_P256 SIGN_VERIFY key.
@@ -137,7 +162,7 @@ export const registerEnv = z.object({
   PUBLIC_BASE_URL: publicBaseUrl,
 });
 
-/** `ANY /v1/{proxy+}` behind IAM auth. */
+/** `ANY /v1/{proxy+}` behind IAM auth; the budget tables are there when the budget monitor is deployed. */
 export const managementEnv = z.object({
   AGENTS_TABLE: tableName,
   CERTIFICATES_TABLE: tableName,
@@ -148,6 +173,38 @@ export const managementEnv = z.object({
   DATA_KEY_ARN: kmsKeyArn,
   IOT_ENDPOINT: iotEndpoint,
   PUBLIC_BASE_URL: publicBaseUrl,
+  PROVIDER_KEYS_TABLE: tableName.optional(),
+  BUDGETS_TABLE: tableName.optional(),
+  SPEND_HISTORY_TABLE: tableName.optional(),
+  BUDGET_ALERTS_TABLE: tableName.optional(),
+});
+
+const topicArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN');
+
+/** The budget monitor's tables; the management function has them when the monitor is deployed. */
+const budgetTables = {
+  PROVIDER_KEYS_TABLE: tableName,
+  BUDGETS_TABLE: tableName,
+  SPEND_HISTORY_TABLE: tableName,
+  BUDGET_ALERTS_TABLE: tableName,
+};
+
+/** EventBridge Scheduler → fan-out of key ids to the poll queue. */
+export const budgetPollerEnv = z.object({
+  PROVIDER_KEYS_TABLE: tableName,
+  BUDGET_POLL_QUEUE_URL: queueUrl,
+});
+
+/** SQS event source on the poll queue: polls keys, evaluates budgets, sends alerts. */
+export const budgetWorkerEnv = z.object({
+  ...budgetTables,
+  AGENTS_TABLE: tableName,
+  DATA_KEY_ARN: kmsKeyArn,
+  IOT_ENDPOINT: iotEndpoint,
+  /** Email/SMS subscribers of budget alerts; optional. */
+  BUDGET_ALERTS_TOPIC_ARN: topicArn.optional(),
 });
 
 /** SQS event source on the envelope queue. */

@@ -22,6 +22,7 @@ import {
   parseApiGatewayEvent,
   readJsonBody,
 } from './support/apiGatewayEvent.ts';
+import { awsBudgetMonitor, budgetTablesOf } from './support/awsBudgetMonitor.ts';
 import { httpErrors } from './support/httpErrors.ts';
 import { lambdaLogger } from './support/lambdaLogger.ts';
 
@@ -34,6 +35,8 @@ const lifecycle = new IotCertificateLifecycle({ iot: new IoTClient({}), certific
 const tunnel = new IotTunnelPublisher(new IoTDataPlaneClient({ endpoint: `https://${env.IOT_ENDPOINT}` }));
 const deliveryLog = new DynamoDeliveryLog(dynamo, env.DELIVERY_LOG_TABLE, clock);
 
+const budgetTables = budgetTablesOf(env);
+
 const deps: ManagementDeps = {
   agents: new DynamoAgentRepository(dynamo, env.AGENTS_TABLE),
   certificates,
@@ -45,6 +48,18 @@ const deps: ManagementDeps = {
   clock,
   logger,
   webhookBaseUrl: `${env.PUBLIC_BASE_URL}/v1/hooks`,
+  ...(budgetTables
+    ? {
+        monitor: awsBudgetMonitor({
+          tables: budgetTables,
+          agentsTable: env.AGENTS_TABLE,
+          dataKeyArn: env.DATA_KEY_ARN,
+          dynamo,
+          clock,
+          logger,
+        }),
+      }
+    : {}),
   // Revocation: IoT refuses the agent's certificates from now on, then its live connection is cut.
   onAgentRevoked: async (agentId) => {
     for (const record of await certificates.listByAgent(agentId)) await lifecycle.deactivate(record);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { BUDGET_TABLES } from '../../../lambdas/adapters/aws/budgetTableDefinitions.ts';
 import { TABLES } from '../../../lambdas/adapters/aws/tableDefinitions.ts';
 import {
   ackEnv,
+  budgetPollerEnv,
+  budgetWorkerEnv,
   caBootstrapEnv,
   certificateSweeperEnv,
   dispatcherEnv,
@@ -12,6 +15,7 @@ import {
   registerEnv,
   renewEnv,
 } from '../../../lambdas/handlers/env.ts';
+import { budgetTablesOf } from '../../../lambdas/handlers/support/awsBudgetMonitor.ts';
 
 const valid = {
   AGENTS_TABLE: 'ClawPulsar-Agents-1A2B',
@@ -57,9 +61,11 @@ describe('loadEnv', () => {
     );
   });
 
-  it('asks each handler only for tables that tableDefinitions.ts defines', () => {
+  it('asks each handler only for tables that tableDefinitions.ts or budgetTableDefinitions.ts defines', () => {
     const tableVariables = new Set(
-      Object.keys(TABLES).map((name) => `${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_TABLE`),
+      [...Object.keys(TABLES), ...Object.keys(BUDGET_TABLES)].map(
+        (name) => `${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_TABLE`,
+      ),
     );
     for (const schema of [
       ingressEnv,
@@ -71,10 +77,47 @@ describe('loadEnv', () => {
       presenceEnv,
       certificateSweeperEnv,
       caBootstrapEnv,
+      budgetPollerEnv,
+      budgetWorkerEnv,
     ]) {
       for (const name of Object.keys(schema.shape).filter((key) => key.endsWith('_TABLE'))) {
         expect(tableVariables).toContain(name);
       }
     }
+  });
+
+  it('takes the budget monitor tables all together or not at all', () => {
+    const tables = {
+      PROVIDER_KEYS_TABLE: 'ClawPulsar-ProviderKeys-1A2B',
+      BUDGETS_TABLE: 'ClawPulsar-Budgets-1A2B',
+      SPEND_HISTORY_TABLE: 'ClawPulsar-SpendHistory-1A2B',
+      BUDGET_ALERTS_TABLE: 'ClawPulsar-BudgetAlerts-1A2B',
+    };
+
+    expect(budgetTablesOf({})).toBeUndefined();
+    expect(budgetTablesOf(tables)).toEqual(tables);
+    expect(() => budgetTablesOf({ ...tables, BUDGETS_TABLE: undefined })).toThrow(
+      expect.objectContaining({ code: 'invalid_environment', data: { variables: ['BUDGETS_TABLE'] } }),
+    );
+  });
+
+  it('refuses a budget worker topic that is not an SNS topic ARN', () => {
+    const worker = {
+      PROVIDER_KEYS_TABLE: 'k-1a2b',
+      BUDGETS_TABLE: 'b-1a2b',
+      SPEND_HISTORY_TABLE: 'h-1a2b',
+      BUDGET_ALERTS_TABLE: 'a-1a2b',
+      AGENTS_TABLE: 'ag-1a2b',
+      DATA_KEY_ARN: valid.DATA_KEY_ARN,
+      IOT_ENDPOINT: 'a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com',
+    };
+
+    expect(loadEnv(budgetWorkerEnv, worker)).toMatchObject(worker);
+    expect(() =>
+      loadEnv(budgetWorkerEnv, {
+        ...worker,
+        BUDGET_ALERTS_TOPIC_ARN: 'arn:aws:sqs:eu-west-1:111122223333:q',
+      }),
+    ).toThrow(expect.objectContaining({ data: { variables: ['BUDGET_ALERTS_TOPIC_ARN'] } }));
   });
 });

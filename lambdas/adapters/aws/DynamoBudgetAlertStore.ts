@@ -1,0 +1,95 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { AlertRecord, BudgetAlertStore } from '../../core/monitor/ports.ts';
+import type { Clock } from '../../core/ports.ts';
+import { av, type Item, isConditionFailed, read, ttlSeconds } from './dynamoItem.ts';
+
+/**
+ * The alert ledger in DynamoDB (table `budgetAlerts`, key `alertKey`; sparse index `byBudget` on
+ * `budgetId` + `sentAt`, filled once an alert is recorded). A claim is one conditional PutItem, so
+ * workers polling in parallel send each alert once; an expired claim may be taken over (TTL deletion
+ * lags, so expiry is checked here).
+ *
+ * @example
+ * const alerts = new DynamoBudgetAlertStore(dynamo, env.BUDGET_ALERTS_TABLE, clock);
+ */
+export class DynamoBudgetAlertStore implements BudgetAlertStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #clock: Clock;
+
+  constructor(client: DynamoDBClient, tableName: string, clock: Clock) {
+    this.#client = client;
+    this.#table = tableName;
+    this.#clock = clock;
+  }
+
+  async claim(key: string, expiresAtMs: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: { alertKey: av.s(key), expiresAt: av.n(expiresAtMs), ttl: av.n(ttlSeconds(expiresAtMs)) },
+          ConditionExpression: 'attribute_not_exists(alertKey) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': av.n(this.#clock.now()) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async release(key: string): Promise<void> {
+    await this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: { alertKey: av.s(key) } }));
+  }
+
+  async record(entry: AlertRecord): Promise<void> {
+    await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: { alertKey: av.s(entry.key) },
+        UpdateExpression:
+          'SET budgetId = :budgetId, sentAt = :sentAt, #record = :record, expiresAt = :expiresAt, #ttl = :ttl',
+        ExpressionAttributeNames: { '#record': 'record', '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':budgetId': av.s(entry.budgetId),
+          ':sentAt': av.n(entry.sentAt),
+          ':record': av.s(JSON.stringify(entry)),
+          ':expiresAt': av.n(entry.expiresAt),
+          ':ttl': av.n(ttlSeconds(entry.expiresAt)),
+        },
+      }),
+    );
+  }
+
+  async list(budgetId: string, limit: number, nowMs: number): Promise<AlertRecord[]> {
+    const records: AlertRecord[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'byBudget',
+          KeyConditionExpression: 'budgetId = :budgetId',
+          FilterExpression: 'expiresAt > :now',
+          ExpressionAttributeValues: { ':budgetId': av.s(budgetId), ':now': av.n(nowMs) },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        records.push(JSON.parse(read.s(item, 'record')) as AlertRecord);
+        if (records.length >= limit) return records;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+}

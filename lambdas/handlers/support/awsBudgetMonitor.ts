@@ -1,0 +1,97 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoAgentRepository } from '../../adapters/aws/DynamoAgentRepository.ts';
+import { DynamoBudgetAlertStore } from '../../adapters/aws/DynamoBudgetAlertStore.ts';
+import { DynamoBudgetRepository } from '../../adapters/aws/DynamoBudgetRepository.ts';
+import { DynamoProviderKeyRepository } from '../../adapters/aws/DynamoProviderKeyRepository.ts';
+import { DynamoSpendHistory } from '../../adapters/aws/DynamoSpendHistory.ts';
+import { IotTunnelPublisher } from '../../adapters/aws/IotTunnelPublisher.ts';
+import { KmsKeyCustody } from '../../adapters/aws/KmsKeyCustody.ts';
+import { SnsAlertTopic } from '../../adapters/aws/SnsAlertTopic.ts';
+import { fetchAlertWebhookSender } from '../../adapters/http/fetchAlertWebhookSender.ts';
+import { fetchHttpClient } from '../../adapters/http/fetchHttpClient.ts';
+import { ClawPulsarError } from '../../core/errors.ts';
+import type { BudgetMonitorDeps } from '../../core/monitor/BudgetMonitorDeps.ts';
+import type { Clock, Logger } from '../../core/ports.ts';
+
+export interface BudgetTables {
+  readonly PROVIDER_KEYS_TABLE: string;
+  readonly BUDGETS_TABLE: string;
+  readonly SPEND_HISTORY_TABLE: string;
+  readonly BUDGET_ALERTS_TABLE: string;
+}
+
+const NAMES = ['PROVIDER_KEYS_TABLE', 'BUDGETS_TABLE', 'SPEND_HISTORY_TABLE', 'BUDGET_ALERTS_TABLE'] as const;
+
+/**
+ * The budget tables of an environment: all four, or undefined when the monitor is not deployed. Some
+ * but not all is a deployment mistake and fails the cold start.
+ *
+ * @example
+ * const tables = budgetTablesOf(env);
+ */
+export function budgetTablesOf(
+  env: Partial<Record<(typeof NAMES)[number], string>>,
+): BudgetTables | undefined {
+  const present = NAMES.filter((name) => env[name] !== undefined);
+  if (present.length === 0) return undefined;
+  if (present.length < NAMES.length) {
+    throw new ClawPulsarError(
+      'invalid_environment',
+      `Invalid Lambda environment: the budget monitor needs all of ${NAMES.join(', ')}`,
+      500,
+      { variables: NAMES.filter((name) => env[name] === undefined) },
+    );
+  }
+  return env as BudgetTables;
+}
+
+export interface AwsBudgetMonitorOptions {
+  readonly tables: BudgetTables;
+  readonly agentsTable: string;
+  readonly dataKeyArn: string;
+  readonly dynamo: DynamoDBClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Where agents' alerts are published; absent for the management function (it sends none). */
+  readonly iotEndpoint?: string;
+  readonly alertsTopicArn?: string;
+}
+
+/**
+ * The budget monitor on AWS adapters: DynamoDB tables, KMS custody, IoT Core for agents' alerts, SNS for
+ * email and SMS, fetch for provider usage APIs and alert webhooks (never to private addresses).
+ *
+ * @example
+ * const monitor = awsBudgetMonitor({ tables, agentsTable: env.AGENTS_TABLE, dataKeyArn: env.DATA_KEY_ARN, dynamo, clock, logger });
+ */
+export function awsBudgetMonitor(options: AwsBudgetMonitorOptions): BudgetMonitorDeps {
+  const { dynamo, tables, clock } = options;
+  return {
+    keys: new DynamoProviderKeyRepository(dynamo, tables.PROVIDER_KEYS_TABLE),
+    budgets: new DynamoBudgetRepository(dynamo, tables.BUDGETS_TABLE),
+    history: new DynamoSpendHistory(dynamo, tables.SPEND_HISTORY_TABLE),
+    alerts: new DynamoBudgetAlertStore(dynamo, tables.BUDGET_ALERTS_TABLE, clock),
+    custody: new KmsKeyCustody(new KMSClient({}), options.dataKeyArn),
+    http: fetchHttpClient(),
+    agents: new DynamoAgentRepository(dynamo, options.agentsTable),
+    clock,
+    logger: options.logger,
+    ...(options.iotEndpoint
+      ? {
+          tunnel: new IotTunnelPublisher(
+            new IoTDataPlaneClient({ endpoint: `https://${options.iotEndpoint}` }),
+          ),
+        }
+      : {}),
+    webhooks: fetchAlertWebhookSender({ allowPrivateTargets: false }),
+    ...(options.alertsTopicArn
+      ? { topic: new SnsAlertTopic(new SNSClient({}), options.alertsTopicArn) }
+      : {}),
+    // Lambda bills by the second: a provider that hangs must not hold a worker for the whole timeout.
+    requestOptions: { timeoutMs: 20_000, maxRetries: 2, maxRetryAfterMs: 10_000 },
+    concurrency: 10,
+  };
+}
