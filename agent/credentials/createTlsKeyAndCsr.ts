@@ -9,6 +9,7 @@ import {
   RelativeDistinguishedName,
   SubjectPublicKeyInfo,
 } from '@peculiar/asn1-x509';
+import { encodePem } from '../../lambdas/core/identity/pem.ts';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
@@ -54,11 +55,6 @@ export function createTlsKeyAndCsr(commonName: string): TlsKeyAndCsr {
   });
   return {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    csrPem: pem('CERTIFICATE REQUEST', Buffer.from(AsnConvert.serialize(request))),
+    csrPem: encodePem('CERTIFICATE REQUEST', new Uint8Array(AsnConvert.serialize(request))),
   };
-}
-
-function pem(label: string, der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
