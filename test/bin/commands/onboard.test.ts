@@ -111,10 +111,9 @@ describe('clawpulsar onboard --yes', () => {
 
   beforeAll(async () => {
     edgeDir = join(root, 'yes', 'edge');
-    edge = new CliProcess(
-      ['dev', '--data-dir', edgeDir, '--port', '0', '--tunnel-port', '0', '--json'],
-      env('yes'),
-    );
+    edge = new CliProcess(['dev', '--data-dir', edgeDir, '--port', '0', '--tunnel-port', '0', '--json'], {
+      CLAWPULSAR_LOG_DIR: join(root, 'yes', 'logs'),
+    });
     await edge.waitFor(/\{"status":"running".*\}/, 60_000);
   }, 90_000);
   afterAll(async () => {
