@@ -3,22 +3,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './cli/output.ts';
-import { registerAgent } from './commands/agent.ts';
-import { registerAgents } from './commands/agents.ts';
-import { registerBudget } from './commands/budget.ts';
-import { registerDashboard } from './commands/dashboard.ts';
-import { registerDeliveries } from './commands/deliveries.ts';
-import { registerDev } from './commands/dev.ts';
-import { registerDoctor } from './commands/doctor.ts';
-import { registerHistory } from './commands/history.ts';
-import { registerKeys } from './commands/keys.ts';
-import { registerLogs } from './commands/logs.ts';
-import { registerOnboard } from './commands/onboard.ts';
-import { registerService } from './commands/service.ts';
-import { registerSource } from './commands/source.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerToken } from './commands/token.ts';
-import { registerVerify } from './commands/verify.ts';
 
 const program = new Command()
   .name('clawpulsar')
@@ -27,22 +11,31 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerDev(program);
-registerToken(program);
-registerSource(program);
-registerAgent(program);
-registerAgents(program);
-registerDeliveries(program);
-registerVerify(program);
-registerBudget(program);
-registerKeys(program);
-registerHistory(program);
-registerLogs(program);
-registerService(program);
-registerDoctor(program);
-registerStatus(program);
-registerDashboard(program);
-registerOnboard(program);
+/**
+ * Commands load lazily: `clawpulsar agent run` loads the agent and not the edge's broker, the dashboard or
+ * the AWS adapters, which keeps a long-running agent small. Help and unknown words load them all.
+ */
+const commands: Record<string, () => Promise<(program: Command) => void>> = {
+  dev: async () => (await import('./commands/dev.ts')).registerDev,
+  token: async () => (await import('./commands/token.ts')).registerToken,
+  source: async () => (await import('./commands/source.ts')).registerSource,
+  agent: async () => (await import('./commands/agent.ts')).registerAgent,
+  agents: async () => (await import('./commands/agents.ts')).registerAgents,
+  deliveries: async () => (await import('./commands/deliveries.ts')).registerDeliveries,
+  verify: async () => (await import('./commands/verify.ts')).registerVerify,
+  budget: async () => (await import('./commands/budget.ts')).registerBudget,
+  keys: async () => (await import('./commands/keys.ts')).registerKeys,
+  history: async () => (await import('./commands/history.ts')).registerHistory,
+  logs: async () => (await import('./commands/logs.ts')).registerLogs,
+  service: async () => (await import('./commands/service.ts')).registerService,
+  doctor: async () => (await import('./commands/doctor.ts')).registerDoctor,
+  status: async () => (await import('./commands/status.ts')).registerStatus,
+  dashboard: async () => (await import('./commands/dashboard.ts')).registerDashboard,
+  onboard: async () => (await import('./commands/onboard.ts')).registerOnboard,
+};
+const word = process.argv[2];
+const chosen = word !== undefined && Object.hasOwn(commands, word) ? [word] : Object.keys(commands);
+for (const name of chosen) (await (commands[name] as () => Promise<(program: Command) => void>)())(program);
 
 try {
   await program.parseAsync(process.argv);

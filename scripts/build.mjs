@@ -9,6 +9,9 @@ await Promise.all([
     entryPoints: { clawpulsar: 'bin/clawpulsar.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
+    // Each command is its own chunk, loaded only when that command runs.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
