@@ -117,6 +117,8 @@ export function registerDev(program: Command): void {
       }
       const stop = async () => {
         logger.info('edge_stopping');
+        // A clean close commits pending writes and says goodbye to agents; it must not hang the stop.
+        setTimeout(() => process.exit(0), 5_000).unref();
         await edge.close();
         file.close();
         process.exit(0);
