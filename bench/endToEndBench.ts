@@ -220,7 +220,7 @@ async function startHarness(): Promise<Harness> {
     let err = '';
     agent.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
-      if (err.includes('tunnel_connected')) resolve();
+      if (err.includes('tunnel_ready')) resolve();
     });
   });
   agent.stderr?.resume();

@@ -3,9 +3,11 @@
  * run on this machine. Nothing here asserts: read the ratios against the targets in the README.
  *
  * Sections: ingress (hot path vs the node:crypto floor), verifiers (vs official libraries),
- * e2e (edge and agent as separate processes), lambdas (bundle size and cold init).
+ * agent (the relay client alone), e2e (edge and agent as separate processes), lambdas (bundle size and
+ * cold init).
  * `npm run bench -- ingress verifiers` runs only those sections.
  */
+import { agentBench } from './agentBench.ts';
 import { endToEndBench } from './endToEndBench.ts';
 import { ingressBench } from './ingressBench.ts';
 import { lambdaBench } from './lambdaBench.ts';
@@ -14,6 +16,7 @@ import { verifierBench } from './verifierBench.ts';
 const sections: Record<string, () => Promise<void>> = {
   ingress: ingressBench,
   verifiers: verifierBench,
+  agent: agentBench,
   e2e: endToEndBench,
   lambdas: lambdaBench,
 };

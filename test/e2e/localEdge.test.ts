@@ -34,7 +34,7 @@ async function startEdge(http = '0', tunnel = '0'): Promise<void> {
 
 async function startAgent(): Promise<void> {
   agent = new CliProcess(['agent', 'run', '--dir', agentDir]);
-  await agent.waitFor(/tunnel_connected/);
+  await agent.waitFor(/tunnel_ready/);
 }
 
 async function post(sourceId: string, body: string, headers: Record<string, string>, agentId = 'e2e-laptop') {
