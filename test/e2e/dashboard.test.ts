@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign as signGithub } from '@octokit/webhooks-methods';
@@ -26,6 +26,8 @@ let target: RecordingTarget;
 let context: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
+/** Registration tokens the page handed out, to look for in the logs. */
+const issued: string[] = [];
 
 async function edgeLoginLink(): Promise<string> {
   const link = await cli(['dashboard', '--open-link', '--data-dir', join(root, 'edge'), '--json']);
@@ -111,6 +113,7 @@ describe('web dashboard', () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     const command = await page.getByLabel('Registration command').inputValue(WAIT);
     const token = /--token (cpreg_\S+)/.exec(command)?.[1] as string;
+    issued.push(token);
     const registered = await cli([
       'agent',
       'register',
@@ -267,6 +270,43 @@ describe('web dashboard', () => {
     await page.reload();
     await page.locator('#agents-list strong').getByText('dash-laptop', { exact: true }).waitFor(WAIT);
     expect(requests.every((header) => header === '')).toBe(true);
+  }, 120_000);
+
+  it('left JSON log lines under the log dir with no secret in them, readable with clawpulsar logs', async () => {
+    // Prepare: every secret this test handled.
+    const managementToken = readFileSync(join(root, 'edge', 'management.token'), 'utf8').trim();
+    const canaries = [GITHUB_SECRET, managementToken, ...issued, 'Design for failure.'];
+
+    // Act
+    const edgeLog = await cli([
+      'logs',
+      '--json',
+      '--component',
+      'edge',
+      '--lines',
+      '10000',
+      '--log-dir',
+      join(root, 'logs'),
+    ]);
+    const human = await cli(['logs', '--lines', '5', '--log-dir', join(root, 'logs')]);
+
+    // Assess
+    const files = readdirSync(join(root, 'logs'));
+    expect(files.sort()).toEqual(['agent.log', 'edge.log']);
+    for (const file of files) {
+      const text = readFileSync(join(root, 'logs', file), 'utf8');
+      expect(text.length).toBeGreaterThan(0);
+      for (const canary of canaries) expect(text).not.toContain(canary);
+      for (const line of text.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+      expect(statSync(join(root, 'logs', file)).mode & 0o777).toBe(0o600);
+    }
+    const events = edgeLog.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).event as string);
+    expect(events).toContain('registration_token_created');
+    expect(human.stdout.trim().split('\n')).toHaveLength(5);
+    expect(human.stdout).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (edge |agent)/m);
   }, 120_000);
 
   it('raised no script or content-security-policy errors', () => {

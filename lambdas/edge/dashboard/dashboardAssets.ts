@@ -26,13 +26,15 @@ export const DASHBOARD_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Where the built dashboard lives: `dist/dashboard/` beside the bundled CLI, or, when this module runs
- * from source (tests), the repository's `dist/dashboard/` that the build wrote.
+ * Where the built dashboard lives: `dist/dashboard/` beside the bundled CLI (whose code may sit in
+ * `dist/` or in `dist/chunks/`), or, when this module runs from source (tests), the repository's
+ * `dist/dashboard/` that the build wrote.
  */
 export function defaultDashboardAssetsDir(): string {
-  const beside = fileURLToPath(new URL('./dashboard/', import.meta.url));
-  if (existsSync(join(beside, 'index.html'))) return beside;
-  return fileURLToPath(new URL('../../../dist/dashboard/', import.meta.url));
+  const candidates = ['./dashboard/', '../dashboard/', '../../../dist/dashboard/'].map((relativePath) =>
+    fileURLToPath(new URL(relativePath, import.meta.url)),
+  );
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? (candidates[0] as string);
 }
 
 /**
