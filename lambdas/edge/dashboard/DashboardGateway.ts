@@ -100,11 +100,12 @@ export class DashboardGateway {
     const code = url.searchParams.get('code') ?? '';
     const session = code ? this.#options.sessions.redeem(code) : undefined;
     if (!session) {
-      return text(
+      text(
         res,
         401,
         'This login link is unknown, expired or already used. Get a new one with `clawpulsar dashboard --open-link`.',
       );
+      return;
     }
     const maxAge = Math.floor(this.#options.sessions.sessionTtlMs / 1000);
     res

@@ -125,11 +125,13 @@ describe('clawpulsar service', () => {
     // Assess
     expect(installed.code, installed.stderr).toBe(0);
     expect(installed.stdout).toContain('(not started: --no-start)');
-    const reported = (status.json?.services as Record<string, unknown>[])[0];
+    const reported = (status.json as { services: Record<string, unknown>[] }).services[0];
     expect(reported).toMatchObject({ component: 'agent', installed: true, upToDate: true });
     expect(reported?.active).not.toBe(true);
     expect(removed.code, removed.stderr).toBe(0);
-    expect((removed.json?.services as Record<string, unknown>[])[0]).toMatchObject({ removed: true });
+    expect((removed.json as { services: Record<string, unknown>[] }).services[0]).toMatchObject({
+      removed: true,
+    });
     expect(existsSync(unitPath())).toBe(false);
     expect(after.stdout).toContain('agent: not installed');
   });

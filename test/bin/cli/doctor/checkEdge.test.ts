@@ -51,7 +51,7 @@ describe('checkEdge', () => {
   it('fails an unhealthy answer and an unreachable edge, with the fix', async () => {
     // Act
     const unhealthy = await checkEdge(await edgeWithClock(0, 503));
-    const url = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+    const url = `http://127.0.0.1:${((server as Server).address() as AddressInfo).port}`;
     await new Promise<void>((resolve) => server?.close(() => resolve()));
     server = undefined;
     const down = await checkEdge(url);
