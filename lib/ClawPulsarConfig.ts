@@ -98,6 +98,8 @@ export const clawPulsarConfigSchema = z
     tracing: flag(false),
     /** Days a deleted KMS key waits before it is destroyed (7–30); the window to cancel a mistaken destroy. */
     keyDeletionWindowDays: integer(30, 7, 30),
+    /** Minutes between budget polls (EventBridge Scheduler rate); providers update usage every few minutes. */
+    budgetPollMinutes: integer(5, 1, 1440),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -2,6 +2,7 @@ import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ClawPulsarConfig } from './ClawPulsarConfig.ts';
+import { BudgetsConstruct } from './constructs/BudgetsConstruct.ts';
 import type { FunctionSettings } from './constructs/HandlerFunction.ts';
 import { IdentityConstruct } from './constructs/IdentityConstruct.ts';
 import { IotEndpointConstruct } from './constructs/IotEndpointConstruct.ts';
@@ -18,7 +19,7 @@ export interface ClawPulsarStackProps extends StackProps {
 
 /**
  * ClawPulsar in the user's own AWS account: keys, tables, the relay (HTTP API, ingress, envelope queue,
- * dispatcher), agent identity over IoT Core, management behind IAM, and the alerts topic. The stack is
+ * dispatcher), agent identity over IoT Core, management behind IAM, the budget monitor, and the alerts topic. The stack is
  * environment-agnostic (no account or region at synth time, no lookups), so it synthesizes offline.
  */
 export class ClawPulsarStack extends Stack {
@@ -28,6 +29,7 @@ export class ClawPulsarStack extends Stack {
   readonly relay: RelayConstruct;
   readonly identity: IdentityConstruct;
   readonly management: ManagementConstruct;
+  readonly budgets: BudgetsConstruct;
 
   constructor(scope: Construct, id: string, props: ClawPulsarStackProps) {
     super(scope, id, props);
@@ -72,6 +74,16 @@ export class ClawPulsarStack extends Stack {
       tables,
       relay: this.relay,
       iotEndpoint,
+    });
+
+    this.budgets = new BudgetsConstruct(this, 'Budgets', {
+      settings,
+      agentsTable: tables.agents,
+      operations: this.operations,
+      alertsTopic: this.operations.alertsTopic,
+      iotEndpoint,
+      pollMinutes: config.budgetPollMinutes,
+      management: this.management.management,
     });
 
     const output = (name: string, value: string, description: string) =>

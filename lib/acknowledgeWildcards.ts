@@ -47,7 +47,7 @@ export const WILDCARD_RESOURCES: readonly { readonly pattern: RegExp; readonly r
       'to this account and region.',
   },
   {
-    pattern: /:iot:<AWS::Region>:<AWS::AccountId>:topic\/clawpulsar\/\*\/(deliveries|cert\/issued)$/,
+    pattern: /:iot:<AWS::Region>:<AWS::AccountId>:topic\/clawpulsar\/\*\/(deliveries|alerts|cert\/issued)$/,
     reason:
       'Publishing is limited to one edge-to-agent topic kind under clawpulsar/; the agent id in the middle is ' +
       'known only per message, and each agent can receive only its own topic (IoT policy).',

@@ -17,12 +17,14 @@ export type DynamoAction =
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:Query'
-  | 'dynamodb:Scan';
+  | 'dynamodb:Scan'
+  | 'dynamodb:BatchWriteItem';
 
 const WRITE_ACTIONS: ReadonlySet<DynamoAction> = new Set([
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
 ]);
 
 export interface TableAccessOptions {

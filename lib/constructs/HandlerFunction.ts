@@ -22,7 +22,9 @@ export type HandlerName =
   | 'renew'
   | 'presence'
   | 'certificateSweeper'
-  | 'caBootstrap';
+  | 'caBootstrap'
+  | 'budgetPoller'
+  | 'budgetWorker';
 
 /** The pinned Lambda runtime and architecture of every function in the stack. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;

@@ -7,6 +7,7 @@ import {
   type IndexDefinition,
   type KeyAttribute,
   TABLES,
+  type TableDefinition,
   type TableName,
 } from '../../lambdas/adapters/aws/tableDefinitions.ts';
 
@@ -14,7 +15,7 @@ export interface StorageConstructProps {
   readonly dataKey: kms.IKey;
 }
 
-interface RecoveryChoice {
+export interface RecoveryChoice {
   readonly pointInTimeRecovery: boolean;
   /** Why, stated once: it becomes the table's nag acknowledgement when PITR is off. */
   readonly reason: string;
@@ -112,45 +113,59 @@ export class StorageConstruct extends Construct {
   }
 
   #table(name: TableName, dataKey: kms.IKey): dynamodb.Table {
-    const definition = TABLES[name];
-    const recovery = RECOVERY[name];
-    const sortKey: KeyAttribute | undefined = 'sortKey' in definition ? definition.sortKey : undefined;
-    const ttl: string | undefined =
-      'timeToLiveAttribute' in definition ? definition.timeToLiveAttribute : undefined;
-    const id = `${name[0]?.toUpperCase()}${name.slice(1)}Table`;
-    const table = new dynamodb.Table(this, id, {
-      partitionKey: attribute(definition.partitionKey),
-      sortKey: sortKey ? attribute(sortKey) : undefined,
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: dataKey,
-      timeToLiveAttribute: ttl,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: recovery.pointInTimeRecovery },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    for (const index of definition.globalSecondaryIndexes) {
-      table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: attribute(index.partitionKey),
-        sortKey: 'sortKey' in index && index.sortKey ? attribute(index.sortKey) : undefined,
-        ...projectionOf(index.projection),
-      });
-    }
-    this.#acknowledge(table, recovery);
-    return table;
+    return buildTable(
+      this,
+      `${name[0]?.toUpperCase()}${name.slice(1)}Table`,
+      TABLES[name],
+      dataKey,
+      RECOVERY[name],
+    );
   }
+}
 
-  #acknowledge(table: dynamodb.Table, recovery: RecoveryChoice): void {
-    const acks = Validations.of(table);
-    acks.acknowledge({
-      id: 'NIST.800.53.R5-DynamoDBInBackupPlan',
-      reason: recovery.pointInTimeRecovery
-        ? 'Protected by continuous point-in-time recovery (35 days) instead of an AWS Backup plan.'
-        : `No backups by design: ${recovery.reason}`,
+/**
+ * One table from its definition: on demand, encrypted with `dataKey`, TTL where the definition has one,
+ * point-in-time recovery as `recovery` decides (its reason becomes the nag acknowledgement when off),
+ * removed with the stack. The budget monitor's tables are built the same way.
+ *
+ * @example
+ * buildTable(this, 'ProviderKeysTable', BUDGET_TABLES.providerKeys, dataKey, { pointInTimeRecovery: false, reason });
+ */
+export function buildTable(
+  scope: Construct,
+  id: string,
+  definition: TableDefinition,
+  dataKey: kms.IKey,
+  recovery: RecoveryChoice,
+): dynamodb.Table {
+  const table = new dynamodb.Table(scope, id, {
+    partitionKey: attribute(definition.partitionKey),
+    sortKey: definition.sortKey ? attribute(definition.sortKey) : undefined,
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: dataKey,
+    timeToLiveAttribute: definition.timeToLiveAttribute,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: recovery.pointInTimeRecovery },
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  for (const index of definition.globalSecondaryIndexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: attribute(index.partitionKey),
+      sortKey: index.sortKey ? attribute(index.sortKey) : undefined,
+      ...projectionOf(index.projection),
     });
-    if (!recovery.pointInTimeRecovery) {
-      acks.acknowledge({ id: 'NIST.800.53.R5-DynamoDBPITREnabled', reason: recovery.reason });
-      acks.acknowledge({ id: 'AwsSolutions-DDB3', reason: recovery.reason });
-    }
   }
+  const acks = Validations.of(table);
+  acks.acknowledge({
+    id: 'NIST.800.53.R5-DynamoDBInBackupPlan',
+    reason: recovery.pointInTimeRecovery
+      ? 'Protected by continuous point-in-time recovery (35 days) instead of an AWS Backup plan.'
+      : `No backups by design: ${recovery.reason}`,
+  });
+  if (!recovery.pointInTimeRecovery) {
+    acks.acknowledge({ id: 'NIST.800.53.R5-DynamoDBPITREnabled', reason: recovery.reason });
+    acks.acknowledge({ id: 'AwsSolutions-DDB3', reason: recovery.reason });
+  }
+  return table;
 }

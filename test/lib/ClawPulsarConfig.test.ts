@@ -39,6 +39,7 @@ describe('readConfig', () => {
       reservedConcurrency: true,
       tracing: false,
       keyDeletionWindowDays: 30,
+      budgetPollMinutes: 5,
     });
   });
 

@@ -12,6 +12,8 @@ import {
 import { TABLES, type TableName } from '../../lambdas/adapters/aws/tableDefinitions.ts';
 import {
   ackEnv,
+  budgetPollerEnv,
+  budgetWorkerEnv,
   caBootstrapEnv,
   certificateSweeperEnv,
   dispatcherEnv,
@@ -72,6 +74,8 @@ const handlers = (): Record<string, { fn: HandlerFunction; schema: z.ZodObject; 
   renew: { fn: stack.identity.renew, schema: renewEnv, async: true },
   presence: { fn: stack.identity.presence, schema: presenceEnv, async: true },
   certificateSweeper: { fn: stack.identity.certificateSweeper, schema: certificateSweeperEnv, async: true },
+  budgetPoller: { fn: stack.budgets.poller, schema: budgetPollerEnv, async: true },
+  budgetWorker: { fn: stack.budgets.worker, schema: budgetWorkerEnv, async: false },
 });
 
 describe('cdk-nag', () => {
@@ -236,7 +240,7 @@ describe('functions', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
 
     // Assess
-    expect(functions.length).toBe(11);
+    expect(functions.length).toBe(13);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -723,7 +727,7 @@ describe('operations and outputs', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
     // Assess
-    expect(alarms.length).toBe(3);
+    expect(alarms.length).toBe(4);
     for (const alarm of alarms)
       expect(alarm.Properties.AlarmActions).toEqual([ref(stack.operations.alertsTopic)]);
   });

@@ -111,7 +111,13 @@ export class DynamoProviderKeyRepository implements ProviderKeyRepository {
     let start: Item | undefined;
     do {
       const page = await this.#client.send(
-        new ScanCommand({ TableName: this.#table, ProjectionExpression: 'keyId', ExclusiveStartKey: start }),
+        // Only the id: the poller's IAM policy allows reading no other attribute (dynamodb:Attributes).
+        new ScanCommand({
+          TableName: this.#table,
+          Select: 'SPECIFIC_ATTRIBUTES',
+          ProjectionExpression: 'keyId',
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of page.Items ?? []) ids.push(read.s(item, 'keyId'));
       start = page.LastEvaluatedKey;
