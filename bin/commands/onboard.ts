@@ -263,8 +263,18 @@ async function onboard(options: OnboardOptions, prompter: Prompter): Promise<Onb
       webhookUrl: view.webhookUrl,
       ...(plan.generated ? { generatedSecret: plan.secret } : {}),
     };
-    if (options.routes) {
-      const target = openClawTarget(inspection, plan.sourceId, plan.provider);
+    const target = openClawTarget(inspection, plan.sourceId, plan.provider);
+    const accepted =
+      options.routes &&
+      (await prompter.confirm(
+        `Forward "${plan.sourceId}" on this machine to ${target.url}${hooksToken ? " with OpenClaw's hooks token" : ''}?`,
+        true,
+      ));
+    if (!accepted) {
+      warnings.push(
+        `Source "${plan.sourceId}" has no route on this machine yet: clawpulsar agent route add --source ${plan.sourceId} --target <url>`,
+      );
+    } else {
       const headers = hooksToken ? { Authorization: `Bearer ${hooksToken}` } : undefined;
       config = withRoute(
         config,
@@ -288,7 +298,7 @@ async function onboard(options: OnboardOptions, prompter: Prompter): Promise<Onb
     }
     sources.push(entry);
   }
-  if (options.routes && plans.length > 0) writeAgentConfig(paths, config);
+  if (sources.some((source) => source.route)) writeAgentConfig(paths, config);
 
   const next = [
     'clawpulsar service install   (run the agent in the background; or `clawpulsar agent run` in a terminal)',

@@ -68,10 +68,11 @@ const env = (name: string) => ({
 
 describe('clawpulsar onboard at a terminal', () => {
   it('asks each question, starts the edge, registers, and routes a generated GitHub source to OpenClaw', async () => {
-    // Prepare: the answers a person types: start the edge, agent id, one source with defaults, done.
+    // Prepare: the answers a person types: start the edge, agent id, one source with defaults, done,
+    // and yes to the proposed route.
     const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
     const command = [process.execPath, CLI, ...onboardArgs('pty')].map(quote).join(' ');
-    const answers = ['', 'pty-laptop', 'github', '', '', ''].join('\n');
+    const answers = ['', 'pty-laptop', 'github', '', '', '', ''].join('\n');
 
     // Act
     const result = await runCommand('script', ['-q', '-e', '-c', command, '/dev/null'], {
@@ -87,6 +88,9 @@ describe('clawpulsar onboard at a terminal', () => {
     expect(out).toContain('? Agent id for this machine');
     expect(out).toContain('? Add a webhook source: provider');
     expect(out).toContain('? File holding the signing secret (empty: generate one');
+    expect(out).toContain(
+      `? Forward "github" on this machine to http://127.0.0.1:18790/hooks/github with OpenClaw's hooks token? (Y/n)`,
+    );
     expect(out).toMatch(/✓ Starting the local edge \(\d+\.\d s\)/);
     expect(out).toMatch(/✓ Registering this machine .*\(\d+\.\d s\)/);
     expect(out).toMatch(/http:\/\/127\.0\.0\.1:\d+\/v1\/hooks\/pty-laptop\/github/);
