@@ -225,6 +225,36 @@ describe('web dashboard', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-budgets.png'), fullPage: true });
   }, 120_000);
 
+  it('exports the spend history as CSV and deletes it after asking', async () => {
+    // Prepare
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('button', { name: 'Download' }).waitFor(WAIT);
+
+    // Act
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    const csv = readFileSync((await download.path()) as string, 'utf8');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete history' }).click();
+    await page.getByText(/Deleted \d+ days? of history\./).waitFor(WAIT);
+    const after = await page.evaluate(async () => {
+      const response = await fetch('api/v1/history?format=json', {
+        headers: { 'x-clawpulsar-dashboard': '1' },
+      });
+      return (await response.json()) as { days: unknown[] };
+    });
+
+    // Assess
+    expect(download.suggestedFilename()).toBe('clawpulsar-history.csv');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('date,provider,key_id,amount_usd,amount_micros');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2},openai,key-[0-9a-f]{16},\d+\.\d+,\d+$/);
+    expect(after.days).toEqual([]);
+  }, 120_000);
+
   it('fits a phone-sized window and is usable from the keyboard', async () => {
     // Act
     await page.setViewportSize({ width: 390, height: 844 });
