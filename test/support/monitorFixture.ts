@@ -116,7 +116,8 @@ export async function monitorFixture(
     deps,
     async close() {
       await provider.close();
-      db.close();
+      // A test may have closed it to reopen the file, as a restarted edge would.
+      if (db.isOpen) db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -38,14 +38,16 @@ export async function pollKeys(
   nowMs: number,
 ): Promise<KeyPollResult[]> {
   const results: KeyPollResult[] = new Array(keys.length);
+  // Once per budget, not per (key, budget): period boundaries cost a few Intl calls each.
+  const starts = budgets.map((budget) => ({ budget, fromMs: historyStartFor(budget, nowMs) }));
   let next = 0;
   const worker = async () => {
     while (next < keys.length) {
       const index = next++;
       const key = keys[index] as StoredProviderKey;
       let neededFromMs = nowMs - WEEK_MS;
-      for (const budget of budgets) {
-        if (budgetCovers(budget, key)) neededFromMs = Math.min(neededFromMs, historyStartFor(budget, nowMs));
+      for (const { budget, fromMs } of starts) {
+        if (budgetCovers(budget, key)) neededFromMs = Math.min(neededFromMs, fromMs);
       }
       results[index] = await pollProviderKey(deps, key, neededFromMs, nowMs);
     }

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEdgeDatabase } from '../../../../lambdas/adapters/local/openEdgeDatabase.ts';
+import { SqliteAgentRepository } from '../../../../lambdas/adapters/local/SqliteAgentRepository.ts';
 import { SqliteBudgetAlertStore } from '../../../../lambdas/adapters/local/SqliteBudgetAlertStore.ts';
+import { SqliteBudgetRepository } from '../../../../lambdas/adapters/local/SqliteBudgetRepository.ts';
+import { SqliteProviderKeyRepository } from '../../../../lambdas/adapters/local/SqliteProviderKeyRepository.ts';
+import { SqliteSpendHistory } from '../../../../lambdas/adapters/local/SqliteSpendHistory.ts';
 import { budgetAlertMessageSchema } from '../../../../lambdas/core/delivery/messages.ts';
 import { addProviderKey } from '../../../../lambdas/core/keys/addProviderKey.ts';
 import { pollBudgets } from '../../../../lambdas/core/monitor/pollBudgets.ts';
@@ -95,9 +99,17 @@ describe('evaluateStoredBudgets through pollBudgets', () => {
     await pollBudgets(f.deps, f.clock.now());
     expect(f.tunnel.messages).toHaveLength(1);
 
-    // A restarted edge: the same file, new connections and adapters
+    // A restarted edge: the same file, a new connection and new adapters
+    f.db.close();
     const reopened = openEdgeDatabase(f.databasePath);
-    const deps = { ...f.deps, alerts: new SqliteBudgetAlertStore(reopened, f.clock) };
+    const deps = {
+      ...f.deps,
+      keys: new SqliteProviderKeyRepository(reopened),
+      budgets: new SqliteBudgetRepository(reopened),
+      history: new SqliteSpendHistory(reopened),
+      alerts: new SqliteBudgetAlertStore(reopened, f.clock),
+      agents: new SqliteAgentRepository(reopened),
+    };
     f.clock.advance(300_000);
     await pollBudgets(deps, f.clock.now());
     reopened.close();
