@@ -25,6 +25,12 @@ const FAKE_ENV: Record<string, string> = {
   IOT_ENDPOINT: 'abc123example-ats.iot.eu-west-1.amazonaws.com',
   IOT_POLICY_NAME: 'clawpulsar-agent',
   PUBLIC_BASE_URL: 'https://abc123example.execute-api.eu-west-1.amazonaws.com',
+  PROVIDER_KEYS_TABLE: 'provider-keys',
+  BUDGETS_TABLE: 'budgets',
+  SPEND_HISTORY_TABLE: 'spend-history',
+  BUDGET_ALERTS_TABLE: 'budget-alerts',
+  BUDGET_POLL_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/budget-poll',
+  BUDGET_ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:budget-alerts',
 };
 
 /**

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoProviderKeyRepository } from '../adapters/aws/DynamoProviderKeyRepository.ts';
 import { SqsBudgetPollQueue } from '../adapters/aws/SqsBudgetPollQueue.ts';
 import { BadRequestError } from '../core/errors.ts';

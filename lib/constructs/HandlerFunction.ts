@@ -7,7 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { acknowledgeWildcards } from '../acknowledgeWildcards.ts';
 import { queueKeyStatement } from '../permissions.ts';
 import type { KeysConstruct } from './KeysConstruct.ts';

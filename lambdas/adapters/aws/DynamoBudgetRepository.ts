@@ -5,7 +5,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { budgetSchema } from '../../core/budget/Budget.ts';
 import type { BudgetRepository, StoredAlertWebhook, StoredBudget } from '../../core/monitor/ports.ts';
 import { av, type Item, isConditionFailed, read } from './dynamoItem.ts';

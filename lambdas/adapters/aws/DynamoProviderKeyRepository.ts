@@ -5,7 +5,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   KeyPollState,
   ProviderKeyRepository,

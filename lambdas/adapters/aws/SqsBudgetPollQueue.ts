@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../../core/errors.ts';
 import { idSchema } from '../../core/ids.ts';
 

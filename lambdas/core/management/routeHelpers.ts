@@ -1,7 +1,7 @@
 /**
  * Small helpers the management routes share: validated bodies, ids and query strings, and responses.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { idSchema } from '../ids.ts';
 import { zodMessage } from '../registration/zodMessage.ts';

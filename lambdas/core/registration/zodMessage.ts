@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** The first issue of a zod error as `path: message`, for clear 400 answers. */
 export function zodMessage(error: z.ZodError): string {

@@ -3,7 +3,7 @@
  * retries on 429 that honour Retry-After, clear errors for 401/403, 3xx, 5xx and network failures, and the
  * body validated with zod so a missing field is named rather than read as zero spend.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ClawPulsarError } from '../errors.ts';
 import {
   ProviderAuthError,

@@ -59,9 +59,7 @@ describe('pollProviderKey with a cost API', () => {
       ok: true,
       coveredFrom: '2025-03-01',
     });
-    expect(requests().every((r) => r.path === '/v1/organization/costs' && r.method === 'GET')).toBe(
-      true,
-    );
+    expect(requests().every((r) => r.path === '/v1/organization/costs' && r.method === 'GET')).toBe(true);
   });
 
   it('re-reads only the last three days once covered, and restated figures replace older ones', async () => {
