@@ -1,13 +1,13 @@
 import {
   DeleteItemCommand,
   type DynamoDBClient,
-  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { AlertRecord, BudgetAlertStore } from '../../core/monitor/ports.ts';
 import type { Clock } from '../../core/ports.ts';
-import { av, type Item, isConditionFailed, read, ttlSeconds } from './dynamoItem.ts';
+import { claimWithExpiry } from './claimWithExpiry.ts';
+import { av, type Item, read, ttlSeconds } from './dynamoItem.ts';
 
 /**
  * The alert ledger in DynamoDB (table `budgetAlerts`, key `alertKey`; sparse index `byBudget` on
@@ -29,21 +29,14 @@ export class DynamoBudgetAlertStore implements BudgetAlertStore {
     this.#clock = clock;
   }
 
-  async claim(key: string, expiresAtMs: number): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: { alertKey: av.s(key), expiresAt: av.n(expiresAtMs), ttl: av.n(ttlSeconds(expiresAtMs)) },
-          ConditionExpression: 'attribute_not_exists(alertKey) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': av.n(this.#clock.now()) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+  claim(key: string, expiresAtMs: number): Promise<boolean> {
+    return claimWithExpiry(this.#client, {
+      table: this.#table,
+      keyAttribute: 'alertKey',
+      key,
+      expiresAtMs,
+      nowMs: this.#clock.now(),
+    });
   }
 
   async release(key: string): Promise<void> {

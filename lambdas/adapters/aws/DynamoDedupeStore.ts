@@ -1,6 +1,7 @@
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock, DedupeStore } from '../../core/ports.ts';
-import { av, isConditionFailed, ttlSeconds } from './dynamoItem.ts';
+import { claimWithExpiry } from './claimWithExpiry.ts';
+import { av } from './dynamoItem.ts';
 
 /**
  * Provider delivery ids seen in the last 72 h (table `dedupe`). A claim is one conditional PutItem: it
@@ -21,21 +22,14 @@ export class DynamoDedupeStore implements DedupeStore {
     this.#clock = clock;
   }
 
-  async claim(key: string, expiresAtMs: number): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: { dedupeKey: av.s(key), expiresAt: av.n(expiresAtMs), ttl: av.n(ttlSeconds(expiresAtMs)) },
-          ConditionExpression: 'attribute_not_exists(dedupeKey) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': av.n(this.#clock.now()) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+  claim(key: string, expiresAtMs: number): Promise<boolean> {
+    return claimWithExpiry(this.#client, {
+      table: this.#table,
+      keyAttribute: 'dedupeKey',
+      key,
+      expiresAtMs,
+      nowMs: this.#clock.now(),
+    });
   }
 
   async release(key: string): Promise<void> {
