@@ -268,7 +268,13 @@ describe('mailgun robustness', () => {
           const body =
             type === 'application/json'
               ? jsonBody(signature)
-              : new URLSearchParams(Object.entries(signature).map(([k, v]) => [k, String(v)])).toString();
+              : // JSON text, not String(v): a generated object may carry a "toString" key that String() trips on.
+                new URLSearchParams(
+                  Object.entries(signature).map(([k, v]) => [
+                    k,
+                    typeof v === 'string' ? v : JSON.stringify(v),
+                  ]),
+                ).toString();
           expect(verify(body, { 'Content-Type': type }).ok).toBe(false);
         },
       ),
