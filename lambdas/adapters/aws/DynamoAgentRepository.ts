@@ -1,6 +1,7 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AgentRecord, AgentRepository, AgentStatus } from '../../core/ports.ts';
 import { av, type Item, read } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 /**
  * Agents in DynamoDB (table `agents`, key `agentId`). Reads are strongly consistent: a revocation must
@@ -40,14 +41,12 @@ export class DynamoAgentRepository implements AgentRepository {
 
   async list(): Promise<AgentRecord[]> {
     const agents: AgentRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true }),
-      );
-      for (const item of page.Items ?? []) agents.push(toRecord(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of pagedItems(
+      this.#client,
+      (start) => new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true }),
+    )) {
+      agents.push(toRecord(item));
+    }
     return agents.sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
   }
 }

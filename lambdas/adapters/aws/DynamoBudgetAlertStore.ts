@@ -7,7 +7,8 @@ import {
 import type { AlertRecord, BudgetAlertStore } from '../../core/monitor/ports.ts';
 import type { Clock } from '../../core/ports.ts';
 import { claimWithExpiry } from './claimWithExpiry.ts';
-import { av, type Item, read, ttlSeconds } from './dynamoItem.ts';
+import { av, read, ttlSeconds } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 /**
  * The alert ledger in DynamoDB (table `budgetAlerts`, key `alertKey`; sparse index `byBudget` on
@@ -64,9 +65,9 @@ export class DynamoBudgetAlertStore implements BudgetAlertStore {
 
   async list(budgetId: string, limit: number, nowMs: number): Promise<AlertRecord[]> {
     const records: AlertRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
+    for await (const item of pagedItems(
+      this.#client,
+      (start) =>
         new QueryCommand({
           TableName: this.#table,
           IndexName: 'byBudget',
@@ -76,13 +77,10 @@ export class DynamoBudgetAlertStore implements BudgetAlertStore {
           ScanIndexForward: false,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        records.push(JSON.parse(read.s(item, 'record')) as AlertRecord);
-        if (records.length >= limit) return records;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    )) {
+      records.push(JSON.parse(read.s(item, 'record')) as AlertRecord);
+      if (records.length >= limit) return records;
+    }
     return records;
   }
 }

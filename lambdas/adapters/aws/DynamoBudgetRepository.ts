@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { budgetSchema } from '../../core/budget/Budget.ts';
 import type { BudgetRepository, StoredAlertWebhook, StoredBudget } from '../../core/monitor/ports.ts';
 import { av, type Item, isConditionFailed, read } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 const webhooksSchema = z.array(
   z.object({
@@ -64,14 +65,12 @@ export class DynamoBudgetRepository implements BudgetRepository {
 
   async list(): Promise<StoredBudget[]> {
     const budgets: StoredBudget[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true }),
-      );
-      for (const item of page.Items ?? []) budgets.push(toBudget(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of pagedItems(
+      this.#client,
+      (start) => new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true }),
+    )) {
+      budgets.push(toBudget(item));
+    }
     return budgets.sort((a, b) => (a.budget.id < b.budget.id ? -1 : a.budget.id > b.budget.id ? 1 : 0));
   }
 

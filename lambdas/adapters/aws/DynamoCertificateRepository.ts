@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { CertificateRecord, CertificateRepository, CertificateStatus } from '../../core/ports.ts';
 import { av, type Item, read, ttlSeconds } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 /** Certificate records are kept a week past expiry for the audit trail, then DynamoDB's TTL drops them. */
 const RETAIN_AFTER_EXPIRY_MS = 7 * 24 * 60 * 60 * 1000;
@@ -74,9 +75,9 @@ export class DynamoCertificateRepository implements CertificateRepository {
   /** The agent's certificates, newest first (index `byAgent`). */
   async listByAgent(agentId: string): Promise<IotCertificateRecord[]> {
     const records: IotCertificateRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
+    for await (const item of pagedItems(
+      this.#client,
+      (start) =>
         new QueryCommand({
           TableName: this.#table,
           IndexName: 'byAgent',
@@ -85,10 +86,9 @@ export class DynamoCertificateRepository implements CertificateRepository {
           ScanIndexForward: false,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) records.push(toRecord(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    )) {
+      records.push(toRecord(item));
+    }
     return records;
   }
 
@@ -131,9 +131,9 @@ export class DynamoCertificateRepository implements CertificateRepository {
    */
   async listRetirable(now: number): Promise<IotCertificateRecord[]> {
     const records: IotCertificateRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
+    for await (const item of pagedItems(
+      this.#client,
+      (start) =>
         new ScanCommand({
           TableName: this.#table,
           FilterExpression:
@@ -146,10 +146,9 @@ export class DynamoCertificateRepository implements CertificateRepository {
           },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) records.push(toRecord(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    )) {
+      records.push(toRecord(item));
+    }
     return records;
   }
 }

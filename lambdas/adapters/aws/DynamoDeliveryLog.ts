@@ -8,6 +8,7 @@ import type {
   DeliveryStatus,
 } from '../../core/ports.ts';
 import { av, type Item, isConditionFailed, read, ttlSeconds } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The delivery log keeps 90 days of metadata. */
@@ -114,9 +115,9 @@ export class DynamoDeliveryLog implements DeliveryLog, DeliveryLogReader {
     }
     const collect = async (indexName: string, keyName: string, key: string, max: number) => {
       const found: DeliveryLogEntry[] = [];
-      let start: Item | undefined;
-      do {
-        const page = await this.#client.send(
+      for await (const item of pagedItems(
+        this.#client,
+        (start) =>
           new QueryCommand({
             TableName: this.#table,
             IndexName: indexName,
@@ -127,13 +128,10 @@ export class DynamoDeliveryLog implements DeliveryLog, DeliveryLogReader {
             ScanIndexForward: false,
             ExclusiveStartKey: start,
           }),
-        );
-        for (const item of page.Items ?? []) {
-          found.push(toEntry(item));
-          if (found.length >= max) return found;
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      )) {
+        found.push(toEntry(item));
+        if (found.length >= max) return found;
+      }
       return found;
     };
 

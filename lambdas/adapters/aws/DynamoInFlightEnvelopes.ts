@@ -7,6 +7,7 @@ import {
 import { expiresAt } from '../../core/delivery/retrySchedule.ts';
 import type { PendingEnvelope } from '../../core/ports.ts';
 import { av, type Item, isConditionFailed, read, ttlSeconds } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 /** Items outlive the envelope's 72 h by a day, so a late ack still finds the tombstone. */
 const TOMBSTONE_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -157,9 +158,9 @@ export class DynamoInFlightEnvelopes {
   /** Receipt handles of the agent's waiting envelopes, oldest first. */
   async waitingReceiptHandles(agentId: string): Promise<string[]> {
     const handles: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
+    for await (const item of pagedItems(
+      this.#client,
+      (start) =>
         new QueryCommand({
           TableName: this.#table,
           IndexName: 'byAgent',
@@ -167,13 +168,10 @@ export class DynamoInFlightEnvelopes {
           ExpressionAttributeValues: { ':agentId': av.s(agentId) },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const handle = read.optionalS(item, 'receiptHandle');
-        if (handle !== undefined) handles.push(handle);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    )) {
+      const handle = read.optionalS(item, 'receiptHandle');
+      if (handle !== undefined) handles.push(handle);
+    }
     return handles;
   }
 }

@@ -13,6 +13,7 @@ import type {
 } from '../../core/keys/ProviderKeyRepository.ts';
 import type { UsageProviderId } from '../../core/usage/SpendReport.ts';
 import { av, type Item, isConditionFailed, read } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 const pollSchema = z.object({
   lastPolledAt: z.number(),
@@ -94,34 +95,32 @@ export class DynamoProviderKeyRepository implements ProviderKeyRepository {
 
   async list(): Promise<StoredProviderKey[]> {
     const keys: StoredProviderKey[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true }),
-      );
-      for (const item of page.Items ?? []) keys.push(toKey(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of pagedItems(
+      this.#client,
+      (start) => new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true }),
+    )) {
+      keys.push(toKey(item));
+    }
     return keys.sort((a, b) => a.createdAt - b.createdAt || (a.keyId < b.keyId ? -1 : 1));
   }
 
   /** Every key id, for the poller's fan-out (the ciphertext is not read). */
   async listIds(): Promise<string[]> {
     const ids: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        // Only the id: the poller's IAM policy allows reading no other attribute (dynamodb:Attributes).
+    for await (const item of pagedItems(
+      this.#client,
+      (
+        start, // Only the id: the poller's IAM policy allows reading no other attribute (dynamodb:Attributes).
+      ) =>
         new ScanCommand({
           TableName: this.#table,
           Select: 'SPECIFIC_ATTRIBUTES',
           ProjectionExpression: 'keyId',
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) ids.push(read.s(item, 'keyId'));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    )) {
+      ids.push(read.s(item, 'keyId'));
+    }
     return ids.sort();
   }
 }

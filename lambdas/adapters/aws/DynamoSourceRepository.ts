@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { SourceRepository, StoredSource } from '../../core/ports.ts';
 import { av, type Item, read } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 /**
  * Sources in DynamoDB (table `sources`, key `agentId` + `sourceId`). Secrets are only ever the KMS
@@ -70,22 +71,19 @@ export class DynamoSourceRepository implements SourceRepository {
 
   async list(agentId?: string): Promise<StoredSource[]> {
     const sources: StoredSource[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        agentId === undefined
-          ? new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true })
-          : new QueryCommand({
-              TableName: this.#table,
-              KeyConditionExpression: 'agentId = :agentId',
-              ExpressionAttributeValues: { ':agentId': av.s(agentId) },
-              ExclusiveStartKey: start,
-              ConsistentRead: true,
-            }),
-      );
-      for (const item of page.Items ?? []) sources.push(toSource(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of pagedItems(this.#client, (start) =>
+      agentId === undefined
+        ? new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, ConsistentRead: true })
+        : new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'agentId = :agentId',
+            ExpressionAttributeValues: { ':agentId': av.s(agentId) },
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+    )) {
+      sources.push(toSource(item));
+    }
     return sources.sort((a, b) => compare(a.agentId, b.agentId) || compare(a.sourceId, b.sourceId));
   }
 }

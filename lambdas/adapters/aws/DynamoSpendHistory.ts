@@ -14,6 +14,7 @@ import type {
 } from '../../core/monitor/ports.ts';
 import type { UsageProviderId } from '../../core/usage/SpendReport.ts';
 import { av, type Item, isConditionFailed, read, ttlSeconds } from './dynamoItem.ts';
+import { pagedItems } from './pagedItems.ts';
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH = 25;
@@ -41,9 +42,10 @@ export class DynamoSpendHistory implements SpendHistory {
   }
 
   async latestReading(keyId: string, nowMs: number): Promise<DailySpendRecord | undefined> {
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
+    // Newest first: the first live reading is the latest.
+    for await (const item of pagedItems(
+      this.#client,
+      (start) =>
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: 'keyId = :keyId',
@@ -53,11 +55,9 @@ export class DynamoSpendHistory implements SpendHistory {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      const first = page.Items?.[0];
-      if (first) return toRecord(first);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    )) {
+      return toRecord(item);
+    }
     return undefined;
   }
 
@@ -121,12 +121,7 @@ export class DynamoSpendHistory implements SpendHistory {
     const to = query.to ?? '9999-99-99';
     const items: Item[] = [];
     const drain = async (make: (start: Item | undefined) => QueryCommand | ScanCommand) => {
-      let start: Item | undefined;
-      do {
-        const page = await this.#client.send(make(start) as QueryCommand);
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      for await (const item of pagedItems(this.#client, make)) items.push(item);
     };
     const filterExpression = (extra: string[] = []) => {
       const all = [...filters, ...extra];
