@@ -1,33 +1,17 @@
-import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchHttpClient } from '../../../../lambdas/adapters/http/fetchHttpClient.ts';
 import { formatMicros } from '../../../../lambdas/core/budget/money.ts';
 import { ProviderAuthError, ProviderResponseError } from '../../../../lambdas/core/usage/errors.ts';
 import { openaiClient } from '../../../../lambdas/core/usage/openaiClient.ts';
 import { utcDayRange } from '../../../../lambdas/core/usage/utcDayRange.ts';
-import type {
-  ReceivedRequest,
-  ScriptedHttpServer,
-  ScriptedResponse,
-} from '../../../support/scriptedHttpServer.ts';
-import { startScriptedHttpServer } from '../../../support/scriptedHttpServer.ts';
+import { scriptedProviderPerTest, usageFixture } from '../../../support/usageProviderServer.ts';
 
 const KEY = 'sk-admin-canary-0123456789';
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../../fixtures/usage/${name}`, import.meta.url), 'utf8'));
+const fixture = usageFixture;
 const DAY = 86_400;
 
-let server: ScriptedHttpServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(respond: (request: ReceivedRequest, index: number) => ScriptedResponse) {
-  server = await startScriptedHttpServer(respond);
-  return server;
-}
+const serve = scriptedProviderPerTest();
 
 function bucket(startTime: number, ...values: (number | string)[]) {
   return {

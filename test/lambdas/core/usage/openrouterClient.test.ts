@@ -1,29 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchHttpClient } from '../../../../lambdas/adapters/http/fetchHttpClient.ts';
 import { openrouterClient } from '../../../../lambdas/core/usage/openrouterClient.ts';
 import { utcDayRange } from '../../../../lambdas/core/usage/utcDayRange.ts';
-import type {
-  ReceivedRequest,
-  ScriptedHttpServer,
-  ScriptedResponse,
-} from '../../../support/scriptedHttpServer.ts';
-import { startScriptedHttpServer } from '../../../support/scriptedHttpServer.ts';
+import { scriptedProviderPerTest, usageFixture } from '../../../support/usageProviderServer.ts';
 
 const KEY = 'sk-canary-0123456789';
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../../fixtures/usage/${name}`, import.meta.url), 'utf8'));
+const fixture = usageFixture;
 
-let server: ScriptedHttpServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(respond: (request: ReceivedRequest, index: number) => ScriptedResponse) {
-  server = await startScriptedHttpServer(respond);
-  return server;
-}
+const serve = scriptedProviderPerTest();
 
 describe('openrouterClient', () => {
   it('reads the documented activity example as dollars, leaving BYOK spend out', async () => {

@@ -1,29 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchHttpClient } from '../../../../lambdas/adapters/http/fetchHttpClient.ts';
 import { ProviderResponseError } from '../../../../lambdas/core/usage/errors.ts';
 import { vercelClient } from '../../../../lambdas/core/usage/vercelClient.ts';
-import type {
-  ReceivedRequest,
-  ScriptedHttpServer,
-  ScriptedResponse,
-} from '../../../support/scriptedHttpServer.ts';
-import { startScriptedHttpServer } from '../../../support/scriptedHttpServer.ts';
+import { scriptedProviderPerTest, usageFixture } from '../../../support/usageProviderServer.ts';
 
 const KEY = 'sk-canary-0123456789';
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../../fixtures/usage/${name}`, import.meta.url), 'utf8'));
+const fixture = usageFixture;
 
-let server: ScriptedHttpServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(respond: (request: ReceivedRequest, index: number) => ScriptedResponse) {
-  server = await startScriptedHttpServer(respond);
-  return server;
-}
+const serve = scriptedProviderPerTest();
 
 describe('vercelClient', () => {
   it('reads the documented credits sample exactly', async () => {
