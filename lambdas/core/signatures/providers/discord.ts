@@ -3,11 +3,7 @@ import { defineProvider } from '../defineProvider.ts';
 import { fromJsonBody } from '../deliveryIds.ts';
 import { jsonHandshake } from '../handshakeResponse.ts';
 import { parseJsonObject } from '../parseJsonObject.ts';
-import { matchAsymmetricSignature } from '../schemes/asymmetricSignature.ts';
-import { checkTimestamp, parseTimestamp } from '../schemes/checkTimestamp.ts';
-import { decodeSignature } from '../schemes/decodeSignature.ts';
-import { readHeader } from '../schemes/readHeader.ts';
-import type { VerifyInput, VerifyResult } from '../types.ts';
+import { timestampedAsymmetricScheme } from '../schemes/timestampedAsymmetricScheme.ts';
 
 const SIGNATURE = 'x-signature-ed25519';
 const TIMESTAMP = 'x-signature-timestamp';
@@ -29,7 +25,15 @@ export const discord = defineProvider({
   displayName: 'Discord',
   secretKind: 'public-key',
   toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
-  scheme: verifyDiscord,
+  scheme: timestampedAsymmetricScheme({
+    scheme: 'discord-ed25519',
+    algorithm: 'ed25519',
+    signatureHeader: SIGNATURE,
+    encoding: 'hex',
+    validLength: (bytes) => bytes === 64,
+    timestampHeader: TIMESTAMP,
+    toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+  }),
   deliveryId: fromJsonBody('id'),
   handshake(input, verified) {
     if (!verified.ok) return undefined;
@@ -38,24 +42,3 @@ export const discord = defineProvider({
       : undefined;
   },
 });
-
-function verifyDiscord({ request, source, nowSeconds }: VerifyInput): VerifyResult {
-  const header = readHeader(request.headers, [SIGNATURE], true);
-  if ('reason' in header) return { ok: false, reason: header.reason };
-  const timestamp = readHeader(request.headers, [TIMESTAMP], true);
-  if ('reason' in timestamp) return { ok: false, reason: timestamp.reason };
-  const seconds = parseTimestamp(timestamp.value, 'unix-seconds');
-  if (seconds === undefined) return { ok: false, reason: `malformed ${TIMESTAMP} header` };
-  const signature = decodeSignature(header.value, 'hex');
-  if (signature?.length !== 64) return { ok: false, reason: `malformed ${SIGNATURE} header` };
-  const match = matchAsymmetricSignature({
-    algorithm: 'ed25519',
-    signature,
-    publicKeys: source.secrets,
-    message: [Buffer.from(timestamp.value, 'latin1'), request.body],
-  });
-  if (!match.ok) return match;
-  const stale = checkTimestamp(seconds, nowSeconds, source.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
-  if (stale !== undefined) return { ok: false, reason: stale };
-  return { ok: true, scheme: 'discord-ed25519', secretIndex: match.keyIndex };
-}

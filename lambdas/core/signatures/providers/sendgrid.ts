@@ -1,9 +1,5 @@
 import { defineProvider } from '../defineProvider.ts';
-import { matchAsymmetricSignature } from '../schemes/asymmetricSignature.ts';
-import { checkTimestamp, parseTimestamp } from '../schemes/checkTimestamp.ts';
-import { decodeSignature } from '../schemes/decodeSignature.ts';
-import { readHeader } from '../schemes/readHeader.ts';
-import type { VerifyInput, VerifyResult } from '../types.ts';
+import { timestampedAsymmetricScheme } from '../schemes/timestampedAsymmetricScheme.ts';
 
 const SIGNATURE = 'x-twilio-email-event-webhook-signature';
 const TIMESTAMP = 'x-twilio-email-event-webhook-timestamp';
@@ -24,28 +20,13 @@ export const sendgrid = defineProvider({
   displayName: 'SendGrid',
   secretKind: 'public-key',
   toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
-  scheme: verifySendGrid,
-});
-
-function verifySendGrid({ request, source, nowSeconds }: VerifyInput): VerifyResult {
-  const header = readHeader(request.headers, [SIGNATURE], true);
-  if ('reason' in header) return { ok: false, reason: header.reason };
-  const timestamp = readHeader(request.headers, [TIMESTAMP], true);
-  if ('reason' in timestamp) return { ok: false, reason: timestamp.reason };
-  const seconds = parseTimestamp(timestamp.value, 'unix-seconds');
-  if (seconds === undefined) return { ok: false, reason: `malformed ${TIMESTAMP} header` };
-  const signature = decodeSignature(header.value, 'base64');
-  if (signature === undefined || signature.length < MIN_DER_BYTES || signature.length > MAX_DER_BYTES) {
-    return { ok: false, reason: `malformed ${SIGNATURE} header` };
-  }
-  const match = matchAsymmetricSignature({
+  scheme: timestampedAsymmetricScheme({
+    scheme: 'sendgrid-ecdsa-p256',
     algorithm: 'ecdsa-p256-sha256',
-    signature,
-    publicKeys: source.secrets,
-    message: [Buffer.from(timestamp.value, 'latin1'), request.body],
-  });
-  if (!match.ok) return match;
-  const stale = checkTimestamp(seconds, nowSeconds, source.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
-  if (stale !== undefined) return { ok: false, reason: stale };
-  return { ok: true, scheme: 'sendgrid-ecdsa-p256', secretIndex: match.keyIndex };
-}
+    signatureHeader: SIGNATURE,
+    encoding: 'base64',
+    validLength: (bytes) => bytes >= MIN_DER_BYTES && bytes <= MAX_DER_BYTES,
+    timestampHeader: TIMESTAMP,
+    toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+  }),
+});
