@@ -15,8 +15,6 @@ interface Harness {
   edge: ChildProcess;
   agent: ChildProcess;
   ingress: string;
-  arrivals: Map<string, number>;
-  onArrival: ((id: string) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -152,13 +150,11 @@ function sendAndArrive(h: Harness, http: Agent, id: string): Promise<void> {
 async function startHarness(): Promise<Harness> {
   const edgeDir = mkdtempSync(join(tmpdir(), 'cp-bench-edge-'));
   const agentDir = mkdtempSync(join(tmpdir(), 'cp-bench-agent-'));
-  const arrivals = new Map<string, number>();
   const target = createServer((req, res) => {
     const id = String(req.headers['idempotency-key'] ?? '');
     req.resume();
     req.on('end', () => {
       res.writeHead(200).end();
-      arrivals.set(id, performance.now());
       waiters.get(id)?.();
       waiters.delete(id);
     });
@@ -228,8 +224,6 @@ async function startHarness(): Promise<Harness> {
     edge,
     agent,
     ingress: `${summary.url}/v1/hooks/bench-agent/github`,
-    arrivals,
-    onArrival: undefined,
     async close() {
       agent.kill('SIGTERM');
       edge.kill('SIGTERM');
