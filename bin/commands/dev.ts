@@ -3,6 +3,7 @@ import { createJsonLogger } from '../../lambdas/core/logging/createJsonLogger.ts
 import { redactingWriter } from '../../lambdas/core/logging/redactSecretValues.ts';
 import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
 import { startEdge } from '../../lambdas/edge/startEdge.ts';
+import { LineBuffer } from '../cli/logs/LineBuffer.ts';
 import { openLogFile } from '../cli/logs/openLogFile.ts';
 import { EXIT, printError } from '../cli/output.ts';
 import { parseDuration } from '../cli/parseDuration.ts';
@@ -48,7 +49,8 @@ export function registerDev(program: Command): void {
     )
     .action(async (options: DevOptions) => {
       const file = openLogFile('edge', options.logDir);
-      const stderr = redactingWriter((line) => process.stderr.write(line));
+      const stderrLines = new LineBuffer((lines) => process.stderr.write(lines.join('')));
+      const stderr = redactingWriter((line) => stderrLines.push(line));
       const logger = createJsonLogger(
         (line) => {
           if (!options.quiet) stderr(line);

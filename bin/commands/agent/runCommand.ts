@@ -4,6 +4,7 @@ import { runAgent } from '../../../agent/runAgent.ts';
 import { combineLoggers } from '../../../lambdas/core/logging/combineLoggers.ts';
 import { createJsonLogger } from '../../../lambdas/core/logging/createJsonLogger.ts';
 import { redactingWriter } from '../../../lambdas/core/logging/redactSecretValues.ts';
+import { LineBuffer } from '../../cli/logs/LineBuffer.ts';
 import { openLogFile } from '../../cli/logs/openLogFile.ts';
 import { EXIT } from '../../cli/output.ts';
 import { agentAction } from './agentAction.ts';
@@ -31,10 +32,11 @@ export function registerAgentRun(agent: Command): void {
     .action(async (options: RunOptions) => {
       await agentAction({ ...(options.dir !== undefined ? { dir: options.dir } : {}) }, async (dir) => {
         const file = openLogFile('agent', options.logDir);
+        const stderr = new LineBuffer((lines) => void process.stderr.write(lines.join('')));
         const logger = combineLoggers(
           createAgentLogger({
             json: options.jsonLogs ?? false,
-            write: redactingWriter((line) => void process.stderr.write(line)),
+            write: redactingWriter((line) => stderr.push(line)),
           }),
           createJsonLogger(file.write, { component: 'agent', agentDir: dir }),
         );

@@ -23,8 +23,12 @@ export class SqliteDedupeStore implements DedupeStore {
     this.#sweep = db.prepare('DELETE FROM dedupe WHERE expires_at <= ?');
   }
 
+  /**
+   * Staged, not awaited: the claim commits with the envelope the caller enqueues next (same batch), so a
+   * crash can't leave the delivery id claimed with no envelope behind it.
+   */
   async claim(key: string, expiresAtMs: number): Promise<boolean> {
-    return this.#batch.write(() => this.#claim.get(key, expiresAtMs, this.#clock.now()) !== undefined);
+    return this.#batch.stage(() => this.#claim.get(key, expiresAtMs, this.#clock.now()) !== undefined);
   }
 
   async release(key: string): Promise<void> {

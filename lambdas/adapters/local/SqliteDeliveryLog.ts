@@ -40,8 +40,9 @@ export class SqliteDeliveryLog implements DeliveryLog, DeliveryLogReader {
     );
   }
 
+  /** Staged: metadata commits with the batch's next commit; nothing waits on the disk for it. */
   async record(e: DeliveryLogEntry): Promise<void> {
-    await this.#batch.write(() =>
+    this.#batch.stage(() =>
       this.#upsert.run(
         e.envelopeId,
         e.agentId,

@@ -85,9 +85,12 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
     await this.#batch.write(() => this.#delete.run(envelopeId));
   }
 
-  /** Records a publish (or a hold) and when to look at the envelope again. */
-  reschedule(envelopeId: string, attempts: number, nextAttemptAt: number): Promise<unknown> {
-    return this.#batch.write(() => this.#reschedule.run(attempts, nextAttemptAt, envelopeId));
+  /**
+   * Records a publish (or a hold) and when to look at the envelope again. Staged: if a crash loses it,
+   * the envelope is only offered again sooner, and the agent dedupes it.
+   */
+  async reschedule(envelopeId: string, attempts: number, nextAttemptAt: number): Promise<void> {
+    this.#batch.stage(() => this.#reschedule.run(attempts, nextAttemptAt, envelopeId));
   }
 
   /** Envelopes whose next attempt is due, oldest first. */

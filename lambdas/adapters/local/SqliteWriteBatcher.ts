@@ -36,11 +36,7 @@ export class SqliteWriteBatcher {
 
   /** Runs `statement` in the current batch; resolves with its result once the batch is committed. */
   write<T>(statement: () => T): Promise<T> {
-    if (!this.#open) {
-      this.#db.exec('BEGIN IMMEDIATE');
-      this.#open = true;
-      setImmediate(() => this.#commit());
-    }
+    this.#begin();
     let result: T;
     try {
       result = statement();
@@ -53,9 +49,32 @@ export class SqliteWriteBatcher {
     });
   }
 
+  /**
+   * Runs `statement` in the current batch and returns its result at once, without waiting for the
+   * COMMIT: for a write whose durability may ride on a later one. The ingress stages its dedupe claim
+   * and then awaits the envelope's `write` in the same turn, so claim and envelope commit together or not
+   * at all (a crash between two commits can't leave a claimed delivery id without its envelope), and
+   * metadata (delivery log, dispatch bookkeeping) goes out with whichever commit comes next. A staged
+   * write is rolled back with its batch if the COMMIT fails, like every write of that batch.
+   *
+   * @example
+   * const claimed = batcher.stage(() => claimStatement.get(key, expiresAt, now) !== undefined);
+   */
+  stage<T>(statement: () => T): T {
+    this.#begin();
+    return statement();
+  }
+
   /** Commits now (before closing the database). */
   flush(): void {
     if (this.#open) this.#commit();
+  }
+
+  #begin(): void {
+    if (this.#open) return;
+    this.#db.exec('BEGIN IMMEDIATE');
+    this.#open = true;
+    setImmediate(() => this.#commit());
   }
 
   #commit(): void {

@@ -1,7 +1,16 @@
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { followLogFile } from '../../../../bin/cli/logs/followLogFile.ts';
 import { openLogFile } from '../../../../bin/cli/logs/openLogFile.ts';
 import { RotatingLogFile } from '../../../../bin/cli/logs/RotatingLogFile.ts';
@@ -59,6 +68,7 @@ describe('RotatingLogFile', () => {
     const file = new RotatingLogFile(path, { maxBytes: 100, maxFiles: 3 });
     file.write(line(1));
     file.write(line(2));
+    file.flush();
     renameSync(path, `${path}.1`);
     writeFileSync(path, line(3), { mode: 0o600 });
 
@@ -72,15 +82,43 @@ describe('RotatingLogFile', () => {
     expect(readdirSync(dir).sort()).toEqual(['edge.log', 'edge.log.1']);
   });
 
+  it("writes a turn's lines at the end of the turn, in order", async () => {
+    // Prepare
+    const path = join(dir, 'edge.log');
+    const file = new RotatingLogFile(path);
+
+    // Act
+    file.write(line(1));
+    file.write(line(2));
+    const beforeTurnEnds = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess
+    expect(beforeTurnEnds).toBe('');
+    expect(readFileSync(path, 'utf8')).toBe(line(1) + line(2));
+    file.close();
+  });
+
   it('drops lines after one warning when the file cannot be written', () => {
     // Prepare: the log path is a directory.
     const path = join(dir, 'edge.log');
     const file = new RotatingLogFile(join(path, 'x.log'));
     writeFileSync(path, 'not a directory');
 
+    const warnings = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+
     // Act / Assess
-    expect(() => file.write(line(1))).not.toThrow();
-    expect(() => file.write(line(2))).not.toThrow();
+    try {
+      expect(() => file.write(line(1))).not.toThrow();
+      expect(() => file.flush()).not.toThrow();
+      expect(() => file.write(line(2))).not.toThrow();
+      expect(() => file.close()).not.toThrow();
+      expect(warnings.mock.calls.map(([text]) => String(text))).toEqual([
+        expect.stringMatching(/^clawpulsar: cannot write .*x\.log \([A-Z]+\); file logging is off\n$/),
+      ]);
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });
 
@@ -129,6 +167,7 @@ describe('followLogFile', () => {
     const seen: string[] = [];
     const file = new RotatingLogFile(path, { maxBytes: 100, maxFiles: 3 });
     file.write(line(1));
+    file.flush();
     const follower = followLogFile(path, (l) => seen.push(l), 20);
     const until = async (n: number) => {
       const deadline = Date.now() + 5000;
