@@ -35,7 +35,8 @@ export async function handleAck(
   const status = classifyStatus(ack.statusCode);
   if (status === 'retry') return 'ignored-retry';
   const now = deps.clock.now();
-  await deps.pending.complete(ack.envelopeId);
+  // The log first: it is an idempotent upsert, so if completing fails the redelivered envelope's ack
+  // writes it again; and the local edge commits both in one transaction.
   await deps.deliveryLog.record({
     ...logFields(pending),
     attempts: Math.max(pending.attempts, ack.attempts),
@@ -44,6 +45,7 @@ export async function handleAck(
     latencyMs: now - pending.receivedAt,
     updatedAt: now,
   });
+  await deps.pending.complete(ack.envelopeId);
   deps.logger.info('delivery_acked', {
     envelopeId: ack.envelopeId,
     agentId: connectionAgentId,
