@@ -47,7 +47,7 @@ export function defineProvider(definition: ProviderDefinition): WebhookProvider 
       if (refused !== undefined) return { ok: false, reason: refused };
       const id = deliveryId?.(input);
       if (id === undefined || id === '' || id.length > MAX_DELIVERY_ID_LENGTH) return result;
-      return { ...result, deliveryId: id };
+      return { ok: true, scheme: result.scheme, secretIndex: result.secretIndex, deliveryId: id };
     },
   };
   return definition.handshake ? { ...provider, handshake: definition.handshake } : provider;

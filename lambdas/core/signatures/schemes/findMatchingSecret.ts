@@ -1,7 +1,20 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { constantTimeEqual } from './constantTimeEqual.ts';
 
 export type HmacAlgorithm = 'sha256' | 'sha1' | 'sha512';
+
+type SecretKey = string | Uint8Array | undefined;
+
+/** HMAC keys prepared from one secrets array, with the values they were prepared from. */
+interface PreparedKeys {
+  readonly from: readonly string[];
+  readonly keys: readonly KeyObject[];
+}
+
+// A source's secrets array is reused for every request to it, so its keys are prepared once: an HMAC
+// keyed by a KeyObject skips encoding the secret again on every call. The entry lives as long as the
+// array. Keys given as bytes need no encoding and are used as they are.
+const prepared = new WeakMap<readonly string[], PreparedKeys>();
 
 /**
  * Computes the HMAC of the signed pieces under each key in turn (once per key, whatever the number of
@@ -12,20 +25,45 @@ export type HmacAlgorithm = 'sha256' | 'sha1' | 'sha512';
  * findMatchingSecret(['new', 'old'], 'sha256', [body], [receivedMac]); // 1 while the old secret still signs
  */
 export function findMatchingSecret(
-  keys: readonly (string | Uint8Array | undefined)[],
+  keys: readonly SecretKey[],
   algorithm: HmacAlgorithm,
   content: readonly (string | Uint8Array)[],
   candidates: readonly Uint8Array[],
 ): number {
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  const hmacKeys = keys.every(isString) ? keysFor(keys as readonly string[]) : keys;
+  for (let i = 0; i < hmacKeys.length; i++) {
+    const key = hmacKeys[i];
     if (key === undefined) continue;
     const hmac = createHmac(algorithm, key);
-    for (const piece of content) hmac.update(piece);
+    for (let p = 0; p < content.length; p++) hmac.update(content[p] as string | Uint8Array);
     const expected = hmac.digest();
     let matched = false;
-    for (const candidate of candidates) matched = constantTimeEqual(expected, candidate) || matched;
+    for (let c = 0; c < candidates.length; c++) {
+      matched = constantTimeEqual(expected, candidates[c] as Uint8Array) || matched;
+    }
     if (matched) return i;
   }
   return -1;
+}
+
+/**
+ * The HMAC keys for `keys`, reused while the array still holds the same values it was prepared from
+ * (an array changed in place is prepared again, so a removed secret never keeps verifying).
+ */
+function keysFor(keys: readonly string[]): readonly KeyObject[] {
+  const cached = prepared.get(keys);
+  if (cached !== undefined && sameValues(cached.from, keys)) return cached.keys;
+  const fresh = { from: [...keys], keys: keys.map((key) => createSecretKey(Buffer.from(key, 'utf8'))) };
+  prepared.set(keys, fresh);
+  return fresh.keys;
+}
+
+function isString(key: SecretKey): key is string {
+  return typeof key === 'string';
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

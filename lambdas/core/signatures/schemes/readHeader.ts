@@ -18,8 +18,9 @@ export function readHeader(
     const value = headers[name];
     if (value === undefined) continue;
     if (single && value.includes(',')) return { reason: `duplicated ${name} header` };
-    if (value.trim() === '') return { reason: `empty ${name} header` };
-    return { value: value.trim(), name };
+    const trimmed = value.trim();
+    if (trimmed === '') return { reason: `empty ${name} header` };
+    return { value: trimmed, name };
   }
   return { reason: `missing ${names[0]} header` };
 }

@@ -22,9 +22,15 @@ export function readSignatures(
   headerName: string,
   format: SignatureFormat,
 ): Buffer[] | string {
-  const items = format.separator === undefined ? [value] : splitHeaderList(value, format.separator);
-  if (items === undefined) return `too many signatures in ${headerName} header`;
   const prefix = format.prefix ?? '';
+  if (format.separator === undefined) {
+    const decoded = value.startsWith(prefix)
+      ? decodeSignature(value.slice(prefix.length), format.encoding)
+      : undefined;
+    return decoded !== undefined ? [decoded] : `malformed ${headerName} header`;
+  }
+  const items = splitHeaderList(value, format.separator);
+  if (items === undefined) return `too many signatures in ${headerName} header`;
   const signatures: Buffer[] = [];
   for (const item of items) {
     if (!item.startsWith(prefix)) continue;

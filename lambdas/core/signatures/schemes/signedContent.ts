@@ -50,7 +50,8 @@ export function compileSignedContent(template: string): SignedContent {
 }
 
 /**
- * Renders the pieces to feed the MAC, in order: text as strings, the body as the received bytes (never
+ * Renders the pieces to feed the MAC, in order: the text around the body joined into one string on each
+ * side (one MAC update each rather than one per placeholder), the body as the received bytes (never
  * converted). Returns `{ missingHeader }` when the template names a header the request lacks.
  */
 export function renderSignedContent(
@@ -59,30 +60,34 @@ export function renderSignedContent(
   timestamp?: string,
 ): Array<string | Uint8Array> | { readonly missingHeader: string } {
   const out: Array<string | Uint8Array> = [];
+  let text = '';
   for (const part of content) {
     switch (part.kind) {
       case 'text':
-        out.push(part.text);
+        text += part.text;
         break;
       case 'body':
+        if (text !== '') out.push(text);
+        text = '';
         out.push(request.body);
         break;
       case 'timestamp':
-        out.push(timestamp ?? '');
+        text += timestamp ?? '';
         break;
       case 'url':
-        out.push(request.url);
+        text += request.url;
         break;
       case 'method':
-        out.push(request.method);
+        text += request.method;
         break;
       case 'header': {
         const value = request.headers[part.name];
         if (value === undefined) return { missingHeader: part.name };
-        out.push(value);
+        text += value;
         break;
       }
     }
   }
+  if (text !== '') out.push(text);
   return out;
 }

@@ -16,24 +16,23 @@ describe('compileSignedContent', () => {
     expect(() => compileSignedContent(template)).toThrow();
   });
 
-  it('renders text, headers, URL, method, timestamp and the body bytes themselves, in order', () => {
+  it('renders text, headers, URL, method and timestamp joined in order, and the body bytes themselves', () => {
     const request = signedRequest({ headers: { 'X-Id': 'm1' }, body: 'hi', url: 'https://h.example/p?q=1' });
     const content = compileSignedContent('{method} {url}|{header:X-ID}|{timestamp}:{body}');
 
     const rendered = renderSignedContent(content, request, '42');
 
-    expect(rendered).toEqual([
-      'POST',
-      ' ',
-      'https://h.example/p?q=1',
-      '|',
-      'm1',
-      '|',
-      '42',
-      ':',
-      request.body,
-    ]);
-    expect((rendered as unknown[])[8]).toBe(request.body);
+    expect(rendered).toEqual(['POST https://h.example/p?q=1|m1|42:', request.body]);
+    expect((rendered as unknown[])[1]).toBe(request.body);
+  });
+
+  it('joins the text after the body into one piece of its own', () => {
+    const request = signedRequest({ headers: { 'x-id': 'm1' }, body: 'hi' });
+    const content = compileSignedContent('{body}.{timestamp}.{header:x-id}');
+
+    const rendered = renderSignedContent(content, request, '42');
+
+    expect(rendered).toEqual([request.body, '.42.m1']);
   });
 
   it('reports a header the template needs and the request lacks', () => {
