@@ -15,7 +15,8 @@ const program = new Command()
  * Commands load lazily: `clawpulsar agent run` loads the agent and not the edge's broker, the dashboard or
  * the AWS adapters, which keeps a long-running agent small. Help and unknown words load them all.
  */
-const commands: Record<string, () => Promise<(program: Command) => void>> = {
+type Register = (program: Command) => void | Promise<void>;
+const commands: Record<string, () => Promise<Register>> = {
   dev: async () => (await import('./commands/dev.ts')).registerDev,
   token: async () => (await import('./commands/token.ts')).registerToken,
   source: async () => (await import('./commands/source.ts')).registerSource,
@@ -35,7 +36,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
 };
 const word = process.argv[2];
 const chosen = word !== undefined && Object.hasOwn(commands, word) ? [word] : Object.keys(commands);
-for (const name of chosen) (await (commands[name] as () => Promise<(program: Command) => void>)())(program);
+for (const name of chosen) await (await (commands[name] as () => Promise<Register>)())(program);
 
 try {
   await program.parseAsync(process.argv);

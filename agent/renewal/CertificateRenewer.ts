@@ -7,7 +7,6 @@ import {
 import type { Clock, Logger } from '../../lambdas/core/ports.ts';
 import type { RenewalOptions } from '../config/agentConfig.ts';
 import { certificateForKey, type TlsCredentials } from '../credentials/AgentCredentials.ts';
-import { createTlsKeyAndCsr } from '../credentials/createTlsKeyAndCsr.ts';
 
 export interface CertificateRenewerDeps {
   readonly agentId: string;
@@ -95,6 +94,9 @@ export class CertificateRenewer {
 
   async #renew(): Promise<boolean> {
     const { logger, agentId } = this.#deps;
+    // The CSR encoder (ASN.1 libraries) loads only when a renewal starts, a few times a day: a
+    // long-running agent doesn't carry it in memory in between.
+    const { createTlsKeyAndCsr } = await import('../credentials/createTlsKeyAndCsr.ts');
     const { privateKeyPem, csrPem } = createTlsKeyAndCsr(agentId);
     const requestId = randomUUID();
     const reply = new Promise<IssuedMessage>((resolve) => {

@@ -1,21 +1,26 @@
 import type { Command } from 'commander';
-import { registerAgentAlerts } from './agent/alertCommands.ts';
-import { registerAgentAllowlist } from './agent/allowlistCommands.ts';
-import { registerAgentRegister } from './agent/registerCommand.ts';
-import { registerAgentRoutes } from './agent/routeCommands.ts';
-import { registerAgentRun } from './agent/runCommand.ts';
-import { registerAgentStatus } from './agent/statusCommand.ts';
+
+/**
+ * Each subcommand's module loads only when it runs: `clawpulsar agent run` is a long-running process, and
+ * it should not carry the CSR encoder, the registration client or the stack resolver in memory. Help and
+ * unknown words load them all.
+ */
+const subcommands: Record<string, () => Promise<(agent: Command) => void>> = {
+  register: async () => (await import('./agent/registerCommand.ts')).registerAgentRegister,
+  route: async () => (await import('./agent/routeCommands.ts')).registerAgentRoutes,
+  allowlist: async () => (await import('./agent/allowlistCommands.ts')).registerAgentAllowlist,
+  alerts: async () => (await import('./agent/alertCommands.ts')).registerAgentAlerts,
+  run: async () => (await import('./agent/runCommand.ts')).registerAgentRun,
+  status: async () => (await import('./agent/statusCommand.ts')).registerAgentStatus,
+};
 
 /**
  * `clawpulsar agent …`: the relay client on the user's machine — register, route, allowlist, run,
  * status, budget alerts. Everything it writes lives in the agent home (0700), files 0600.
  */
-export function registerAgent(program: Command): void {
+export async function registerAgent(program: Command, argv: readonly string[] = process.argv): Promise<void> {
   const agent = program.command('agent').description('the relay client on this machine');
-  registerAgentRegister(agent);
-  registerAgentRoutes(agent);
-  registerAgentAllowlist(agent);
-  registerAgentAlerts(agent);
-  registerAgentRun(agent);
-  registerAgentStatus(agent);
+  const word = argv[argv.indexOf('agent') + 1];
+  const chosen = word !== undefined && Object.hasOwn(subcommands, word) ? [word] : Object.keys(subcommands);
+  for (const name of chosen) (await (subcommands[name] as () => Promise<(agent: Command) => void>)())(agent);
 }
