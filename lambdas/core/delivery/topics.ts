@@ -1,3 +1,5 @@
+import { isValidId } from '../ids.ts';
+
 /**
  * Per-agent MQTT topics. The broker's authorisation (local) and the IoT policy (AWS) confine each agent
  * to `clawpulsar/{its own id}/…`: it subscribes to what the edge sends it and publishes only acks and CSRs.
@@ -49,8 +51,14 @@ export function agentSubscribeTopics(agentId: string): readonly string[] {
   return [t.deliveries, t.alerts, t.control, t.issued];
 }
 
-/** The agent id a topic belongs to, or undefined when it is not a ClawPulsar agent topic. */
+/**
+ * The agent id a topic belongs to, or undefined when it is not a ClawPulsar agent topic. An empty level,
+ * a wildcard (`+`, `#`) or anything else that is not a well-formed id names no agent.
+ */
 export function agentIdOfTopic(topic: string): string | undefined {
   const parts = topic.split('/');
-  return parts.length >= 3 && parts[0] === TOPIC_ROOT ? parts[1] : undefined;
+  const agentId = parts[1];
+  return parts.length >= 3 && parts[0] === TOPIC_ROOT && agentId !== undefined && isValidId(agentId)
+    ? agentId
+    : undefined;
 }
