@@ -18,6 +18,7 @@ import { SqliteRegistrationTokenStore } from '../adapters/local/SqliteRegistrati
 import { SqliteSourceRepository } from '../adapters/local/SqliteSourceRepository.ts';
 import { SqliteSpendHistory } from '../adapters/local/SqliteSpendHistory.ts';
 import { SqliteWriteBatcher } from '../adapters/local/SqliteWriteBatcher.ts';
+import { WalCheckpointer } from '../adapters/local/WalCheckpointer.ts';
 import { handleAck } from '../core/delivery/handleAck.ts';
 import { handlePresence } from '../core/delivery/handlePresence.ts';
 import { topicsFor } from '../core/delivery/topics.ts';
@@ -93,6 +94,12 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const custody = FileKeyCustody.openOrCreate(paths.masterKey);
   const managementToken = ensureManagementToken(paths.managementToken);
   const db = openEdgeDatabase(paths.database, options.durability ? { durability: options.durability } : {});
+  const checkpointer = WalCheckpointer.start(
+    db,
+    paths.database,
+    options.durability ? { durability: options.durability } : {},
+  );
+  SqliteWriteBatcher.for(db).afterCommit(() => checkpointer.wake());
   const agents = new SqliteAgentRepository(db);
   const certificates = new SqliteCertificateRepository(db);
   const sources = new SqliteSourceRepository(db);
@@ -261,6 +268,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       SqliteWriteBatcher.for(db).flush();
+      SqliteWriteBatcher.for(db).afterCommit(undefined);
+      await checkpointer.stop();
       db.close();
     },
   };

@@ -19,6 +19,7 @@ export class SqliteWriteBatcher {
   readonly #db: DatabaseSync;
   #open = false;
   #waiters: Waiter[] = [];
+  #afterCommit: (() => void) | undefined;
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -65,6 +66,11 @@ export class SqliteWriteBatcher {
     return statement();
   }
 
+  /** Calls `listener` after each successful commit (the WAL checkpointer's wake-up); one at a time. */
+  afterCommit(listener: (() => void) | undefined): void {
+    this.#afterCommit = listener;
+  }
+
   /** Commits now (before closing the database). */
   flush(): void {
     if (this.#open) this.#commit();
@@ -93,6 +99,7 @@ export class SqliteWriteBatcher {
       for (const w of waiters) w.reject(error);
       return;
     }
+    this.#afterCommit?.();
     for (const w of waiters) w.resolve();
   }
 }

@@ -67,10 +67,19 @@ CREATE INDEX IF NOT EXISTS budget_alerts_budget ON budget_alerts (budget_id, sen
 CREATE INDEX IF NOT EXISTS budget_alerts_expiry ON budget_alerts (expires_at);
 `;
 
+/** Page size of a new edge database, in bytes. */
+export const PAGE_SIZE = 16_384;
+
 /**
  * Opens (creating if needed) the edge database: WAL journal so readers don't block the writer, and
  * `synchronous=NORMAL`, which survives a crash of the process (the edge's failure mode in tests and at
  * home) but may lose the last transactions on power loss — `durability: 'full'` trades throughput for that.
+ *
+ * A new database gets 16 KiB pages: a sealed envelope is mostly one large blob, and every page of it is a
+ * write to the WAL and another to the database at the checkpoint, so larger pages mean a quarter of the
+ * system calls for the same bytes. (An existing database keeps the page size it was made with.) The
+ * database is not held in exclusive locking mode, so that the edge's WalCheckpointer can checkpoint it
+ * from a worker thread over a connection of its own.
  *
  * `secure_delete=ON`: SQLite overwrites deleted content with zeros, so a deleted provider key's
  * ciphertext does not linger in free pages. The only other copy SQLite itself keeps is the WAL, which the
@@ -87,9 +96,8 @@ export function openEdgeDatabase(
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(path);
   if (path !== ':memory:') chmodSync(path, 0o600);
-  // The edge process is the database's only user (the CLI and dashboard go through its API), so it holds
-  // the lock for good: the WAL index lives in process memory and each commit costs less.
-  db.exec('PRAGMA locking_mode = EXCLUSIVE');
+  // Only takes effect on a database not yet written, and must come before the switch to WAL.
+  db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.exec('PRAGMA busy_timeout = 5000');
