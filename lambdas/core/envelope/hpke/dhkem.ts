@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { KEM_SUITE_ID, N_SECRET, N_SK } from './hpkeSuite.ts';
 import { labeledExpand, labeledExtract } from './labeledKdf.ts';
 import { recipientKey } from './recipientKey.ts';
+import { recipientPublicKey } from './recipientPublicKey.ts';
 import {
   dh,
   generateX25519,
@@ -33,11 +34,11 @@ export function deriveKeyPair(ikm: Uint8Array): { privateKey: Buffer; publicKey:
  * RFC 9180 §4.1 Encap(pkR) with the recipient's raw public key. `ephemeralPrivateKey` (raw skE) replaces
  * the fresh key pair only where a fixed one is needed (test vectors); envelopes always leave it out.
  */
-export function encap(recipientPublicKey: Uint8Array, ephemeralPrivateKey?: Uint8Array): Encapsulation {
+export function encap(recipientPublicKeyBytes: Uint8Array, ephemeralPrivateKey?: Uint8Array): Encapsulation {
   const ephemeral = ephemeralKeyPair(ephemeralPrivateKey);
-  const dhSecret = dh(ephemeral.privateKey, publicKeyFromRaw(recipientPublicKey));
+  const dhSecret = dh(ephemeral.privateKey, recipientPublicKey(recipientPublicKeyBytes));
   const enc = rawPublicKey(ephemeral.publicKey);
-  return { sharedSecret: extractAndExpand(dhSecret, Buffer.concat([enc, recipientPublicKey])), enc };
+  return { sharedSecret: extractAndExpand(dhSecret, Buffer.concat([enc, recipientPublicKeyBytes])), enc };
 }
 
 /** RFC 9180 §4.1 Decap(enc, skR) with the recipient's raw private key. */
