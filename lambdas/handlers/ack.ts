@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { DynamoDeliveryLog } from '../adapters/aws/DynamoDeliveryLog.ts';
@@ -21,7 +20,7 @@ const deps: AckDeps = {
   pending: new SqsPendingEnvelopes({
     inFlight: new DynamoInFlightEnvelopes(dynamo, env.IN_FLIGHT_TABLE),
     queue: new SqsEnvelopeQueue(new SQSClient({}), env.ENVELOPE_QUEUE_URL),
-    claimChecks: new S3EnvelopeStore(new S3Client({}), env.ENVELOPE_BUCKET),
+    claimChecks: new S3EnvelopeStore(env.ENVELOPE_BUCKET),
     clock,
     logger,
   }),

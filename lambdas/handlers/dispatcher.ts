@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { DynamoDeliveryLog } from '../adapters/aws/DynamoDeliveryLog.ts';
@@ -22,7 +21,7 @@ const logger = lambdaLogger('dispatcher');
 const clock = { now: Date.now };
 const dynamo = new DynamoDBClient({});
 const queue = new SqsEnvelopeQueue(new SQSClient({}), env.ENVELOPE_QUEUE_URL);
-const claimChecks = new S3EnvelopeStore(new S3Client({}), env.ENVELOPE_BUCKET);
+const claimChecks = new S3EnvelopeStore(env.ENVELOPE_BUCKET);
 const inFlight = new DynamoInFlightEnvelopes(dynamo, env.IN_FLIGHT_TABLE);
 const pending = new SqsPendingEnvelopes({ inFlight, queue, claimChecks, clock, logger });
 const deps: DispatchDeps = {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { DynamoAgentRepository } from '../adapters/aws/DynamoAgentRepository.ts';
@@ -45,7 +44,7 @@ const deps: IngressDeps = {
   queue: new SqsEnvelopeQueue(
     new SQSClient({}),
     env.ENVELOPE_QUEUE_URL,
-    new S3EnvelopeStore(new S3Client({}), env.ENVELOPE_BUCKET, env.DATA_KEY_ARN),
+    new S3EnvelopeStore(env.ENVELOPE_BUCKET, env.DATA_KEY_ARN),
   ),
   deliveryLog: new DynamoDeliveryLog(dynamo, env.DELIVERY_LOG_TABLE, clock),
   clock,

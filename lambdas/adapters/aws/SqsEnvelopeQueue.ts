@@ -21,7 +21,7 @@ const SQS_BATCH = 10;
  * the message, so a message never points at nothing. Only ciphertext and ids ever reach SQS or S3.
  *
  * @example
- * const queue = new SqsEnvelopeQueue(sqs, env.ENVELOPE_QUEUE_URL, new S3EnvelopeStore(s3, bucket, keyArn));
+ * const queue = new SqsEnvelopeQueue(sqs, env.ENVELOPE_QUEUE_URL, new S3EnvelopeStore(bucket, keyArn));
  * await queue.enqueue(envelope);
  */
 export class SqsEnvelopeQueue implements EnvelopeQueue {

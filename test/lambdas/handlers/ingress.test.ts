@@ -7,8 +7,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readEnvelopeMessage } from '../../../lambdas/adapters/aws/envelopeMessage.ts';
 import { openEnvelope } from '../../../lambdas/core/envelope/index.ts';
 import { webhookEvent } from '../../support/awsEvents.ts';
-import { type AwsHarness, PUBLIC_BASE_URL, QUEUE_URL, startAwsHarness } from '../../support/awsHarness.ts';
+import {
+  type AwsHarness,
+  BUCKET,
+  PUBLIC_BASE_URL,
+  QUEUE_URL,
+  startAwsHarness,
+} from '../../support/awsHarness.ts';
 import { awsScenario, type LambdaHandler, type RegisteredAgent } from '../../support/awsScenario.ts';
+import { DATA_KEY_ARN } from '../../support/FakeKms.ts';
 import { OpenSslWorkspace } from '../../support/openssl.ts';
 
 const GITHUB_SECRET = 'gh-ingress-secret';
@@ -96,6 +103,42 @@ describe('ingress handler', () => {
     expect(call?.MessageBody).not.toContain('CANARY');
     expect(Buffer.from(call?.MessageBody ?? '', 'base64').toString('latin1')).not.toContain('CANARY');
     expect(Buffer.from(lastQueued().request.body).toString()).toBe(body);
+  });
+
+  it('puts a webhook too large for an SQS message in S3 under the data key, then queues its claim check', async () => {
+    // Prepare: a body past SQS's 256 KiB once sealed and base64-encoded.
+    const body = JSON.stringify({ blob: 'CANARY-large-'.padEnd(300_000, 'x') });
+    const puts = aws.s3.puts.length;
+
+    // Act
+    const response = await github(body);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    const { envelopeId } = JSON.parse(response.body);
+    const key = `envelopes/laptop/${envelopeId}`;
+    expect(aws.s3.puts.slice(puts)).toEqual([
+      {
+        Bucket: BUCKET,
+        Key: key,
+        Body: expect.any(Uint8Array),
+        ContentType: 'application/octet-stream',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: DATA_KEY_ARN,
+        BucketKeyEnabled: true,
+      },
+    ]);
+    const sent = aws.sqs.sent.at(-1);
+    expect(sent?.MessageBody).toBe(key);
+    expect(sent?.MessageAttributes?.storage?.StringValue).toBe('s3');
+    const stored = aws.s3.objects.get(`${BUCKET}/${key}`)?.body ?? Buffer.alloc(0);
+    expect(stored.toString('latin1')).not.toContain('CANARY');
+    const opened = openEnvelope({
+      recipientPrivateKey: agent.sealing.privateKey,
+      envelope: new Uint8Array(stored),
+      expectedAgentId: 'laptop',
+    });
+    expect(Buffer.from(opened.request.body).toString()).toBe(body);
   });
 
   it("verifies a base64-encoded form post against the custom domain's URL, query included", async () => {

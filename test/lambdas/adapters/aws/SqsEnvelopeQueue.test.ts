@@ -59,7 +59,7 @@ describe('SqsEnvelopeQueue', () => {
   const queue = new SqsEnvelopeQueue(
     new SQSClient({ region: 'eu-west-1' }),
     QUEUE_URL,
-    new S3EnvelopeStore(new S3Client({ region: 'eu-west-1' }), BUCKET, DATA_KEY_ARN),
+    new S3EnvelopeStore(BUCKET, DATA_KEY_ARN, { region: 'eu-west-1' }),
   );
 
   beforeEach(() => {
