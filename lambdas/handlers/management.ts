@@ -1,6 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IoTClient } from '@aws-sdk/client-iot';
-import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
 import { DynamoAgentRepository } from '../adapters/aws/DynamoAgentRepository.ts';
@@ -9,8 +7,6 @@ import { DynamoDeliveryLog } from '../adapters/aws/DynamoDeliveryLog.ts';
 import { DynamoPresenceStore } from '../adapters/aws/DynamoPresenceStore.ts';
 import { DynamoRegistrationTokenStore } from '../adapters/aws/DynamoRegistrationTokenStore.ts';
 import { DynamoSourceRepository } from '../adapters/aws/DynamoSourceRepository.ts';
-import { IotCertificateLifecycle } from '../adapters/aws/IotCertificateLifecycle.ts';
-import { IotTunnelPublisher } from '../adapters/aws/IotTunnelPublisher.ts';
 import { KmsKeyCustody } from '../adapters/aws/KmsKeyCustody.ts';
 import type { ManagementDeps } from '../core/management/ManagementDeps.ts';
 import { routeManagement } from '../core/management/routeManagement.ts';
@@ -23,6 +19,7 @@ import {
   readJsonBody,
 } from './support/apiGatewayEvent.ts';
 import { awsBudgetMonitor, budgetTablesOf } from './support/awsBudgetMonitor.ts';
+import { deferredIotEnforcement } from './support/deferredIotEnforcement.ts';
 import { httpErrors } from './support/httpErrors.ts';
 import { lambdaLogger } from './support/lambdaLogger.ts';
 
@@ -31,8 +28,8 @@ const logger = lambdaLogger('management');
 const clock = { now: Date.now };
 const dynamo = new DynamoDBClient({});
 const certificates = new DynamoCertificateRepository(dynamo, env.CERTIFICATES_TABLE);
-const lifecycle = new IotCertificateLifecycle({ iot: new IoTClient({}), certificates });
-const tunnel = new IotTunnelPublisher(new IoTDataPlaneClient({ endpoint: `https://${env.IOT_ENDPOINT}` }));
+// Only a revocation talks to IoT Core: its clients load with the first one.
+const enforcement = deferredIotEnforcement({ certificates, iotEndpoint: env.IOT_ENDPOINT });
 const deliveryLog = new DynamoDeliveryLog(dynamo, env.DELIVERY_LOG_TABLE, clock);
 
 const budgetTables = budgetTablesOf(env);
@@ -62,8 +59,8 @@ const deps: ManagementDeps = {
     : {}),
   // Revocation: IoT refuses the agent's certificates from now on, then its live connection is cut.
   onAgentRevoked: async (agentId) => {
-    for (const record of await certificates.listByAgent(agentId)) await lifecycle.deactivate(record);
-    await tunnel.disconnect(agentId);
+    for (const record of await certificates.listByAgent(agentId)) await enforcement.deactivate(record);
+    await enforcement.disconnect(agentId);
   },
 };
 

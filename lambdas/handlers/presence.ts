@@ -1,19 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IoTClient } from '@aws-sdk/client-iot';
-import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { DynamoAgentRepository } from '../adapters/aws/DynamoAgentRepository.ts';
 import { DynamoCertificateRepository } from '../adapters/aws/DynamoCertificateRepository.ts';
 import { DynamoInFlightEnvelopes } from '../adapters/aws/DynamoInFlightEnvelopes.ts';
 import { DynamoPresenceStore } from '../adapters/aws/DynamoPresenceStore.ts';
-import { IotCertificateLifecycle } from '../adapters/aws/IotCertificateLifecycle.ts';
-import { IotTunnelPublisher } from '../adapters/aws/IotTunnelPublisher.ts';
 import { SqsEnvelopeQueue } from '../adapters/aws/SqsEnvelopeQueue.ts';
 import { handlePresence } from '../core/delivery/handlePresence.ts';
 import { isValidId } from '../core/ids.ts';
 import { authorizeAgentConnection } from '../core/registration/authorizeAgentConnection.ts';
 import { loadEnv, presenceEnv } from './env.ts';
+import { deferredIotEnforcement } from './support/deferredIotEnforcement.ts';
 import { lambdaLogger } from './support/lambdaLogger.ts';
 import { type LifecycleEvent, lifecycleEventSchema } from './support/lifecycleEvent.ts';
 
@@ -26,8 +23,8 @@ const certificates = new DynamoCertificateRepository(dynamo, env.CERTIFICATES_TA
 const agents = new DynamoAgentRepository(dynamo, env.AGENTS_TABLE);
 const inFlight = new DynamoInFlightEnvelopes(dynamo, env.IN_FLIGHT_TABLE);
 const queue = new SqsEnvelopeQueue(new SQSClient({}), env.ENVELOPE_QUEUE_URL);
-const lifecycle = new IotCertificateLifecycle({ iot: new IoTClient({}), certificates });
-const tunnel = new IotTunnelPublisher(new IoTDataPlaneClient({ endpoint: `https://${env.IOT_ENDPOINT}` }));
+// Most lifecycle events deactivate nothing and cut nothing: IoT Core's clients load when one does.
+const enforcement = deferredIotEnforcement({ certificates, iotEndpoint: env.IOT_ENDPOINT });
 
 /** An agent just came online: its waiting envelopes become visible now instead of at their backoff. */
 async function flush(agentId: string): Promise<void> {
@@ -59,12 +56,12 @@ async function admit(event: LifecycleEvent): Promise<'admitted' | 'stale' | 'ref
     ));
   if (!allowed) {
     if (!presented) logger.warn('tunnel_refused', { agentId, reason: 'unknown_certificate' });
-    if (presented) await lifecycle.deactivate(presented);
-    await tunnel.disconnect(agentId);
+    if (presented) await enforcement.deactivate(presented);
+    await enforcement.disconnect(agentId);
     return 'refused';
   }
   for (const record of await certificates.listByAgent(agentId)) {
-    if (record.status !== 'active') await lifecycle.deactivate(record);
+    if (record.status !== 'active') await enforcement.deactivate(record);
   }
   return 'admitted';
 }

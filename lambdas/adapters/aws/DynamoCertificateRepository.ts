@@ -24,6 +24,13 @@ export interface IotCertificateRecord extends CertificateRecord {
   };
 }
 
+/** Whether IoT Core still accepts connections with the certificate (registered and not deactivated). */
+export function isActiveInIot(
+  record: IotCertificateRecord,
+): record is IotCertificateRecord & { readonly iot: NonNullable<IotCertificateRecord['iot']> } {
+  return record.iot?.state === 'ACTIVE';
+}
+
 /**
  * Issued agent certificates in DynamoDB (table `certificates`, key `serialNumber`, index `byAgent`). The
  * core record and the IoT Core registration live on one item: `put` updates only the core attributes, so

@@ -5,7 +5,11 @@ import {
   type IoTClient,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import type { DynamoCertificateRepository, IotCertificateRecord } from './DynamoCertificateRepository.ts';
+import {
+  type DynamoCertificateRepository,
+  type IotCertificateRecord,
+  isActiveInIot,
+} from './DynamoCertificateRepository.ts';
 import { ignoring } from './ignoring.ts';
 
 export interface IotCertificateLifecycleDeps {
@@ -32,12 +36,10 @@ export class IotCertificateLifecycle {
 
   /** Deactivates the certificate in IoT Core: new connections with it are refused from now on. */
   async deactivate(record: IotCertificateRecord): Promise<void> {
-    const iotRecord = record.iot;
-    if (iotRecord?.state !== 'ACTIVE') return;
+    if (!isActiveInIot(record)) return;
+    const { certificateId } = record.iot;
     await ignoring('ResourceNotFoundException', () =>
-      this.#deps.iot.send(
-        new UpdateCertificateCommand({ certificateId: iotRecord.certificateId, newStatus: 'INACTIVE' }),
-      ),
+      this.#deps.iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' })),
     );
     await this.#deps.certificates.recordIotState(record.serialNumber, 'INACTIVE');
   }
