@@ -1,20 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoAgentRepository } from '../../adapters/aws/DynamoAgentRepository.ts';
 import { DynamoBudgetAlertStore } from '../../adapters/aws/DynamoBudgetAlertStore.ts';
 import { DynamoBudgetRepository } from '../../adapters/aws/DynamoBudgetRepository.ts';
 import { DynamoProviderKeyRepository } from '../../adapters/aws/DynamoProviderKeyRepository.ts';
 import { DynamoSpendHistory } from '../../adapters/aws/DynamoSpendHistory.ts';
-import { IotTunnelPublisher } from '../../adapters/aws/IotTunnelPublisher.ts';
 import { KmsKeyCustody } from '../../adapters/aws/KmsKeyCustody.ts';
-import { SnsAlertTopic } from '../../adapters/aws/SnsAlertTopic.ts';
 import { fetchAlertWebhookSender } from '../../adapters/http/fetchAlertWebhookSender.ts';
 import { fetchHttpClient } from '../../adapters/http/fetchHttpClient.ts';
 import { ClawPulsarError } from '../../core/errors.ts';
 import type { BudgetMonitorDeps } from '../../core/monitor/BudgetMonitorDeps.ts';
 import type { Clock, Logger } from '../../core/ports.ts';
+import { once } from './once.ts';
 
 export interface BudgetTables {
   readonly PROVIDER_KEYS_TABLE: string;
@@ -68,7 +65,7 @@ export interface AwsBudgetMonitorOptions {
  * const monitor = awsBudgetMonitor({ tables, agentsTable: env.AGENTS_TABLE, dataKeyArn: env.DATA_KEY_ARN, dynamo, clock, logger });
  */
 export function awsBudgetMonitor(options: AwsBudgetMonitorOptions): BudgetMonitorDeps {
-  const { dynamo, tables, clock } = options;
+  const { dynamo, tables, clock, iotEndpoint, alertsTopicArn } = options;
   return {
     keys: new DynamoProviderKeyRepository(dynamo, tables.PROVIDER_KEYS_TABLE),
     budgets: new DynamoBudgetRepository(dynamo, tables.BUDGETS_TABLE),
@@ -79,19 +76,34 @@ export function awsBudgetMonitor(options: AwsBudgetMonitorOptions): BudgetMonito
     agents: new DynamoAgentRepository(dynamo, options.agentsTable),
     clock,
     logger: options.logger,
-    ...(options.iotEndpoint
+    ...(iotEndpoint
       ? {
-          tunnel: new IotTunnelPublisher(
-            new IoTDataPlaneClient({ endpoint: `https://${options.iotEndpoint}` }),
+          tunnel: publishedOnDemand(async () =>
+            (await import('./alertChannels.ts')).alertTunnel(iotEndpoint),
           ),
         }
       : {}),
     webhooks: fetchAlertWebhookSender({ allowPrivateTargets: false }),
-    ...(options.alertsTopicArn
-      ? { topic: new SnsAlertTopic(new SNSClient({}), options.alertsTopicArn) }
+    ...(alertsTopicArn
+      ? {
+          topic: publishedOnDemand(async () =>
+            (await import('./alertChannels.ts')).alertTopic(alertsTopicArn),
+          ),
+        }
       : {}),
     // Lambda bills by the second: a provider that hangs must not hold a worker for the whole timeout.
     requestOptions: { timeoutMs: 20_000, maxRetries: 2, maxRetryAfterMs: 10_000 },
     concurrency: 10,
   };
+}
+
+/**
+ * A `publish` port whose adapter is created by its first publish. Alerts are the exception in a poll,
+ * so the IoT data-plane and SNS clients (alertChannels.ts) stay out of the cold start.
+ */
+function publishedOnDemand<A extends unknown[]>(
+  load: () => Promise<{ publish(...args: A): Promise<void> }>,
+): { publish(...args: A): Promise<void> } {
+  const adapter = once(load);
+  return { publish: async (...args) => (await adapter()).publish(...args) };
 }
