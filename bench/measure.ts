@@ -25,33 +25,6 @@ export async function time(label: string, op: () => unknown, ms = 1_000): Promis
   return { label, usPerOp: (elapsed * 1000) / n, opsPerSecond: (n * 1000) / elapsed };
 }
 
-/**
- * Runs `op` with `concurrency` operations in flight for about `ms` milliseconds and reports the time per
- * operation (elapsed / count): the cost of one operation when the work overlaps, as on a busy server.
- */
-export async function timeConcurrent(
-  label: string,
-  op: () => Promise<unknown>,
-  concurrency: number,
-  ms = 1_000,
-): Promise<Timing> {
-  let n = 0;
-  const run = async (until: number) => {
-    while (performance.now() < until) {
-      await op();
-      n++;
-    }
-  };
-  await Promise.all(
-    Array.from({ length: concurrency }, () => run(performance.now() + Math.min(200, ms / 4))),
-  );
-  n = 0;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, () => run(start + ms)));
-  const elapsed = performance.now() - start;
-  return { label, usPerOp: (elapsed * 1000) / n, opsPerSecond: (n * 1000) / elapsed };
-}
-
 /** One side of an interleaved comparison: runs for about `ms` milliseconds, returns how many ops it completed. */
 export type Slice = (ms: number) => Promise<number>;
 
