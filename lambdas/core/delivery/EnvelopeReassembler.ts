@@ -12,7 +12,8 @@ interface Partial {
 /**
  * Reassembles chunked envelopes on the agent. Duplicate chunks (QoS 1 redelivery) are ignored;
  * incomplete envelopes are dropped after `timeoutMs` (the edge sends them again) and the total memory
- * held is bounded.
+ * held is bounded: an envelope under way counts at its declared size from its first chunk, so chunks of
+ * many envelopes arriving interleaved can't together exceed `maxHeldBytes`.
  *
  * @example
  * const whole = reassembler.accept(frame, Date.now());
@@ -39,10 +40,11 @@ export class EnvelopeReassembler {
     this.#expire(now);
     const partial = this.#partialFor(chunk, now);
     if (!partial || partial.parts[chunk.index]) return undefined;
+    // More than the declared size could never reassemble, and would hold more than was reserved.
+    if (partial.bytes + chunk.payload.byteLength > partial.totalBytes) return undefined;
     partial.parts[chunk.index] = Buffer.from(chunk.payload);
     partial.received++;
     partial.bytes += chunk.payload.byteLength;
-    this.#heldBytes += chunk.payload.byteLength;
     if (partial.received < partial.count) return undefined;
     this.#drop(chunk.envelopeId);
     const envelope = Buffer.concat(partial.parts as Uint8Array[]);
@@ -73,6 +75,7 @@ export class EnvelopeReassembler {
       startedAt: now,
     };
     this.#pending.set(chunk.envelopeId, created);
+    this.#heldBytes += chunk.totalBytes;
     return created;
   }
 
@@ -85,7 +88,7 @@ export class EnvelopeReassembler {
   #drop(envelopeId: string): void {
     const partial = this.#pending.get(envelopeId);
     if (!partial) return;
-    this.#heldBytes -= partial.bytes;
+    this.#heldBytes -= partial.totalBytes;
     this.#pending.delete(envelopeId);
   }
 }
