@@ -2,7 +2,9 @@
  * The `clawpulsar` command line. Each command lives in `bin/commands/<name>.ts` and registers itself.
  */
 import { Command, CommanderError } from 'commander';
+import { commandWord } from './cli/commandWord.ts';
 import { EXIT } from './cli/output.ts';
+import { passGlobalStackOptions } from './cli/stackOptions.ts';
 
 const program = new Command()
   .name('clawpulsar')
@@ -10,6 +12,8 @@ const program = new Command()
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+// `clawpulsar --stack prod agents list`: the stack options may come before the command word too.
+passGlobalStackOptions(program);
 
 /**
  * Commands load lazily: `clawpulsar agent run` loads the agent and not the edge's broker, the dashboard or
@@ -34,9 +38,12 @@ const commands: Record<string, () => Promise<Register>> = {
   dashboard: async () => (await import('./commands/dashboard.ts')).registerDashboard,
   onboard: async () => (await import('./commands/onboard.ts')).registerOnboard,
 };
-const word = process.argv[2];
+const word = commandWord(process.argv.slice(2), program);
 const chosen = word !== undefined && Object.hasOwn(commands, word) ? [word] : Object.keys(commands);
 for (const name of chosen) await (await (commands[name] as () => Promise<Register>)())(program);
+// Registered after the commands so that they keep their own parsing: only the program's options are
+// positional (before the command word), which leaves `agents list --stack prod` to the command.
+program.enablePositionalOptions();
 
 try {
   await program.parseAsync(process.argv);

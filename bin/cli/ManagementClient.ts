@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as z from 'zod';
-import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
+import type { ManagementTarget } from './ManagementTarget.ts';
 
 /** What the local edge writes at start so the CLI can find it. */
 export const edgeInfoSchema = z.object({
@@ -21,38 +19,17 @@ export class ManagementError extends Error {
   }
 }
 
-export interface ManagementTarget {
-  readonly url: string;
-  readonly token: string;
+/** A request body: the exact bytes and their content type. */
+export interface ManagementBody {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly contentType: string;
 }
 
-/**
- * Finds the management API: `--edge URL` with `--token-file F` (or CLAWPULSAR_TOKEN), else the local
- * edge described in the data dir's `edge.json`.
- */
-export function resolveManagementTarget(options: {
-  edge?: string;
-  tokenFile?: string;
-  dataDir?: string;
-}): ManagementTarget {
-  if (options.edge) {
-    const token = options.tokenFile
-      ? readFileSync(options.tokenFile, 'utf8').trim()
-      : process.env.CLAWPULSAR_TOKEN;
-    if (!token) throw new Error('Give the management token with --token-file F or CLAWPULSAR_TOKEN');
-    return { url: options.edge.replace(/\/$/, ''), token };
-  }
-  const dir = options.dataDir ?? defaultEdgeDir();
-  const infoPath = join(dir, 'edge.json');
-  if (!existsSync(infoPath)) {
-    throw new Error(`No local edge found in ${dir}. Start one with \`clawpulsar dev\` (or pass --edge URL).`);
-  }
-  const info = edgeInfoSchema.parse(JSON.parse(readFileSync(infoPath, 'utf8')));
-  return { url: info.url, token: readFileSync(info.tokenFile, 'utf8').trim() };
-}
+const TIMEOUT_MS = 15_000;
 
 /**
- * A small client of the management API (the CLI and the dashboard's server side use it).
+ * A small client of the management API (the CLI and the dashboard's server side use it). How a request
+ * is authenticated (bearer token, SigV4) is the target's business; sending and reading errors is here.
  *
  * @example
  * const agents = await new ManagementClient(target).request('GET', '/v1/agents');
@@ -68,6 +45,11 @@ export class ManagementClient {
     return this.#target.url;
   }
 
+  /** Where agents register: `clawpulsar agent register --edge {edgeUrl}`. */
+  get edgeUrl(): string {
+    return this.#target.edgeUrl;
+  }
+
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const text = await this.requestText(method, path, body);
     return (text ? JSON.parse(text) : {}) as T;
@@ -75,34 +57,68 @@ export class ManagementClient {
 
   /** Like `request`, but returns the body as text (a CSV export). Errors are read as JSON. */
   async requestText(method: string, path: string, body?: unknown): Promise<string> {
-    let response: Response;
+    const response = await this.send(
+      method,
+      path,
+      body === undefined
+        ? undefined
+        : { bytes: Buffer.from(JSON.stringify(body)), contentType: 'application/json' },
+    );
+    const text = await response.text();
+    if (!response.ok) throw this.#refusal(response, text);
+    return text;
+  }
+
+  /**
+   * Sends one request (`pathAndQuery` like `/v1/deliveries?limit=10`) with the target's credentials and
+   * returns the answer whatever its status; only an unreachable API is an error (`unreachable`).
+   */
+  async send(method: string, pathAndQuery: string, body?: ManagementBody): Promise<Response> {
+    const url = new URL(`${this.#target.url}${pathAndQuery}`);
+    const headers: Record<string, string> = body ? { 'content-type': body.contentType } : {};
+    const credentials = await this.#target.authorize({
+      method,
+      url,
+      headers,
+      ...(body ? { body: body.bytes } : {}),
+    });
     try {
-      response = await fetch(`${this.#target.url}${path}`, {
+      return await fetch(url, {
         method,
-        headers: {
-          authorization: `Bearer ${this.#target.token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(15_000),
+        headers: { ...headers, ...credentials },
+        ...(body ? { body: body.bytes } : {}),
+        redirect: 'error',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch {
-      throw new ManagementError(0, 'unreachable', `Cannot reach ${this.#target.url}; is the edge running?`);
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let json: { error?: { code: string; message: string } } = {};
-      try {
-        json = text ? (JSON.parse(text) as typeof json) : {};
-      } catch {
-        // Not our JSON: fall back to the status text.
-      }
       throw new ManagementError(
-        response.status,
-        json.error?.code ?? 'error',
-        json.error?.message ?? response.statusText,
+        0,
+        'unreachable',
+        `Cannot reach ${this.#target.url}; ${this.#target.advice.unreachable}`,
       );
     }
-    return text;
+  }
+
+  /** Our API answers `{ error: { code, message } }`; API Gateway's own refusals `{ message }`. */
+  #refusal(response: Response, text: string): ManagementError {
+    let json: { error?: { code?: unknown; message?: unknown }; message?: unknown } = {};
+    try {
+      json = text ? (JSON.parse(text) as typeof json) : {};
+    } catch {
+      // Not JSON: fall back to the status text.
+    }
+    if (typeof json.error?.code === 'string') {
+      const message = typeof json.error.message === 'string' ? json.error.message : response.statusText;
+      return new ManagementError(response.status, json.error.code, message);
+    }
+    const message = typeof json.message === 'string' ? json.message : response.statusText;
+    if (response.status === 401 || response.status === 403) {
+      return new ManagementError(
+        response.status,
+        'forbidden',
+        `${message || 'Forbidden'}: ${this.#target.advice.refused}`,
+      );
+    }
+    return new ManagementError(response.status, 'error', message);
   }
 }

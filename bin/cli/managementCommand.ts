@@ -1,26 +1,28 @@
 import type { Command } from 'commander';
-import { ManagementClient, resolveManagementTarget } from './ManagementClient.ts';
+import { ClawPulsarError } from '../../lambdas/core/errors.ts';
+import { ManagementClient } from './ManagementClient.ts';
 import { EXIT, printError } from './output.ts';
+import { type ManagementTargetOptions, resolveManagementTarget } from './resolveManagementTarget.ts';
+import { withStackOptions } from './stackOptions.ts';
 
-export interface ManagementOptions {
-  edge?: string;
-  tokenFile?: string;
-  dataDir?: string;
+export interface ManagementOptions extends ManagementTargetOptions {
   json?: boolean;
 }
 
-/** Adds the options every management command shares. */
+/** Adds the options every management command shares: an edge, or a deployed stack, and `--json`. */
 export function withManagementOptions(command: Command): Command {
-  return command
-    .option('--edge <url>', 'management API URL (default: the local edge in --data-dir)')
-    .option('--token-file <file>', 'file holding the management bearer token (with --edge)')
-    .option('--data-dir <dir>', 'local edge data dir (default ~/.clawpulsar/edge)')
-    .option('--json', 'print JSON for scripts');
+  return withStackOptions(
+    command
+      .option('--edge <url>', 'management API URL (default: the local edge in --data-dir)')
+      .option('--token-file <file>', 'file holding the management bearer token (with --edge)')
+      .option('--data-dir <dir>', 'local edge data dir (default ~/.clawpulsar/edge)'),
+  ).option('--json', 'print JSON for scripts');
 }
 
 /**
  * Runs a management action with a client, printing errors so a person knows what to do next, and
- * setting the exit code (1 when the API refused, 2 for usage mistakes).
+ * setting the exit code (1 when the API refused or could not be reached, 2 when the command line does
+ * not lead to a management API: no local edge, an unknown stack, no AWS credentials).
  */
 export async function runManagement(
   options: ManagementOptions,
@@ -28,10 +30,10 @@ export async function runManagement(
 ): Promise<void> {
   let client: ManagementClient;
   try {
-    client = new ManagementClient(resolveManagementTarget(options));
+    client = new ManagementClient(await resolveManagementTarget(options));
   } catch (error) {
     printError(options, error);
-    process.exitCode = EXIT.usage;
+    process.exitCode = error instanceof ClawPulsarError && error.status >= 500 ? EXIT.failed : EXIT.usage;
     return;
   }
   try {

@@ -6,14 +6,11 @@ import { DashboardGateway } from '../../lambdas/edge/dashboard/DashboardGateway.
 import { DashboardSessions } from '../../lambdas/edge/dashboard/DashboardSessions.ts';
 import { DashboardAssets, defaultDashboardAssetsDir } from '../../lambdas/edge/dashboard/dashboardAssets.ts';
 import { proxyToManagement } from '../cli/dashboard/proxyToManagement.ts';
-import {
-  ManagementClient,
-  ManagementError,
-  type ManagementTarget,
-  resolveManagementTarget,
-} from '../cli/ManagementClient.ts';
+import { ManagementClient, ManagementError } from '../cli/ManagementClient.ts';
+import type { ManagementTarget } from '../cli/ManagementTarget.ts';
 import { type ManagementOptions, when, withManagementOptions } from '../cli/managementCommand.ts';
 import { EXIT, print, printError } from '../cli/output.ts';
+import { resolveManagementTarget } from '../cli/resolveManagementTarget.ts';
 
 interface DashboardOptions extends ManagementOptions {
   port: string;
@@ -23,8 +20,9 @@ interface DashboardOptions extends ManagementOptions {
 
 /**
  * `clawpulsar dashboard`: the web dashboard on 127.0.0.1, either served here with API calls proxied
- * server-side with the management token (default), or, with `--open-link`, served by the local edge
- * itself, reached through a one-time login link the edge issues.
+ * server-side with the operator's credentials (default: the edge's token, or AWS credentials with
+ * `--stack`), or, with `--open-link`, served by the local edge itself, reached through a one-time login
+ * link the edge issues.
  */
 export function registerDashboard(program: Command): void {
   withManagementOptions(
@@ -39,7 +37,7 @@ export function registerDashboard(program: Command): void {
   ).action(async (options: DashboardOptions) => {
     let target: ManagementTarget;
     try {
-      target = resolveManagementTarget(options);
+      target = await resolveManagementTarget(options);
     } catch (error) {
       printError(options, error);
       process.exitCode = EXIT.usage;
@@ -81,7 +79,7 @@ async function serve(options: DashboardOptions, target: ManagementTarget): Promi
   const gateway = new DashboardGateway({
     assets,
     sessions: new DashboardSessions(),
-    edgeUrl: () => target.url,
+    edgeUrl: () => target.edgeUrl,
     variant: 'proxy',
     forward: proxyToManagement(target),
   });

@@ -16,7 +16,7 @@ import { isValidId } from '../../lambdas/core/ids.ts';
 import type { SourceView } from '../../lambdas/core/management/SourceView.ts';
 import { PROVIDER_IDS } from '../../lambdas/core/signatures/types.ts';
 import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
-import { ManagementClient, resolveManagementTarget } from '../cli/ManagementClient.ts';
+import { ManagementClient } from '../cli/ManagementClient.ts';
 import { defaultAgentId } from '../cli/onboard/defaultAgentId.ts';
 import {
   edgeHealthy,
@@ -26,6 +26,7 @@ import {
 import { EXIT, printError, UsageError } from '../cli/output.ts';
 import { Prompter } from '../cli/Prompter.ts';
 import { step } from '../cli/progress.ts';
+import { resolveEdgeTarget } from '../cli/resolveManagementTarget.ts';
 
 interface OnboardOptions {
   yes?: boolean;
@@ -326,7 +327,7 @@ async function onboard(options: OnboardOptions, prompter: Prompter): Promise<Onb
 function managementClient(options: OnboardOptions, dataDir: string): ManagementClient | undefined {
   try {
     return new ManagementClient(
-      resolveManagementTarget({
+      resolveEdgeTarget({
         ...(options.edge ? { edge: options.edge } : {}),
         ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
         dataDir,

@@ -7,9 +7,12 @@ import type { AgentView } from '../../lambdas/core/management/AgentView.ts';
 import type { DeliveryLogEntry, DeliveryStatus } from '../../lambdas/core/ports.ts';
 import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
 import { localEdgeUrl } from '../cli/doctor/runDoctor.ts';
-import { ManagementClient, resolveManagementTarget } from '../cli/ManagementClient.ts';
+import { ManagementClient } from '../cli/ManagementClient.ts';
+import type { ManagementTarget } from '../cli/ManagementTarget.ts';
 import { type ManagementOptions, when, withManagementOptions } from '../cli/managementCommand.ts';
 import { EXIT, print, printError } from '../cli/output.ts';
+import { resolveEdgeTarget } from '../cli/resolveManagementTarget.ts';
+import { chosenStack } from '../cli/stackOptions.ts';
 
 interface StatusOptions extends ManagementOptions {
   agentDir?: string;
@@ -20,8 +23,8 @@ const HOUR = 3_600_000;
 const DELIVERY_SAMPLE = 1000;
 
 /**
- * `clawpulsar status [--json]`: is the edge running, which agents are online, how the last hour's
- * deliveries went, and this machine's agent.
+ * `clawpulsar status [--json]`: is the edge running (or, with `--stack`, is the stack deployed and
+ * ready), which agents are online, how the last hour's deliveries went, and this machine's agent.
  */
 export function registerStatus(program: Command): void {
   withManagementOptions(
@@ -42,7 +45,11 @@ export function registerStatus(program: Command): void {
 }
 
 interface Status {
-  edge: { url: string; running: boolean };
+  edge: {
+    url: string;
+    running: boolean;
+    stack?: { name: string; region?: string; status?: string; problem?: string };
+  };
   management: { available: boolean; reason?: string };
   agents?: {
     total: number;
@@ -60,16 +67,42 @@ interface Status {
   };
 }
 
-async function collect(options: StatusOptions): Promise<Status> {
-  const edgeUrl = options.edge ?? localEdgeUrl(options.dataDir ?? defaultEdgeDir());
-  const running = await fetch(`${edgeUrl.replace(/\/$/, '')}/healthz`, { signal: AbortSignal.timeout(3000) })
+/** A stack is running when it is deployed and ready; an edge when it answers /healthz. */
+async function findEdge(
+  options: StatusOptions,
+): Promise<{ edge: Status['edge']; target?: () => ManagementTarget }> {
+  const stack = chosenStack(options);
+  if (stack) {
+    try {
+      const { resolveStackTarget } = await import('../cli/resolveStackTarget.ts');
+      const found = await resolveStackTarget(stack);
+      return {
+        edge: {
+          url: found.edgeUrl,
+          running: true,
+          stack: { name: found.stackName, region: found.region, status: found.status },
+        },
+        target: () => found.management,
+      };
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      return { edge: { url: '-', running: false, stack: { name: stack.stack, problem } } };
+    }
+  }
+  const url = options.edge ?? localEdgeUrl(options.dataDir ?? defaultEdgeDir());
+  const running = await fetch(`${url.replace(/\/$/, '')}/healthz`, { signal: AbortSignal.timeout(3000) })
     .then((r) => r.ok)
     .catch(() => false);
-  const status: Status = { edge: { url: edgeUrl, running }, management: { available: false } };
+  return { edge: { url, running }, ...(running ? { target: () => resolveEdgeTarget(options) } : {}) };
+}
 
-  if (running) {
+async function collect(options: StatusOptions): Promise<Status> {
+  const { edge, target } = await findEdge(options);
+  const status: Status = { edge, management: { available: false } };
+
+  if (target) {
     try {
-      const client = new ManagementClient(resolveManagementTarget(options));
+      const client = new ManagementClient(target());
       const [{ agents }, { deliveries }] = await Promise.all([
         client.request<{ agents: AgentView[] }>('GET', '/v1/agents'),
         client.request<{ deliveries: DeliveryLogEntry[] }>('GET', `/v1/deliveries?limit=${DELIVERY_SAMPLE}`),
@@ -129,10 +162,15 @@ async function collect(options: StatusOptions): Promise<Status> {
 }
 
 function describe(status: Status): string {
+  const stack = status.edge.stack;
   const lines = [
-    status.edge.running
-      ? `edge        running at ${status.edge.url}`
-      : `edge        not running at ${status.edge.url} — start it with \`clawpulsar dev\``,
+    stack
+      ? stack.problem
+        ? `stack       "${stack.name}": ${stack.problem}`
+        : `stack       "${stack.name}" in ${stack.region}: ${stack.status}, agents register at ${status.edge.url}`
+      : status.edge.running
+        ? `edge        running at ${status.edge.url}`
+        : `edge        not running at ${status.edge.url} — start it with \`clawpulsar dev\``,
   ];
   if (status.agents) {
     const names = status.agents.list.map((a) => `${a.agentId}${a.online ? ' (online)' : ''}`).join(', ');

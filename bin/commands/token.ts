@@ -30,14 +30,14 @@ export function registerToken(program: Command): void {
       );
       print(
         options,
-        { ...created, edgeUrl: client.baseUrl },
+        { ...created, edgeUrl: client.edgeUrl },
         [
           `Registration token for agent "${created.agentId}" (valid until ${when(created.expiresAt)}, usable once):`,
           '',
           `  ${created.token}`,
           '',
           'On the agent machine run:',
-          `  clawpulsar agent register --edge ${client.baseUrl} --token ${created.token}`,
+          `  clawpulsar agent register --edge ${client.edgeUrl} --token ${created.token}`,
         ].join('\n'),
       );
     });

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawPulsarError } from '../../../lambdas/core/errors.ts';
 import { readBody } from '../../../lambdas/edge/readBody.ts';
-import type { ManagementTarget } from '../ManagementClient.ts';
+import { ManagementClient } from '../ManagementClient.ts';
+import type { ManagementTarget } from '../ManagementTarget.ts';
 
 /** Management bodies are small JSON documents, as on the edge. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -10,13 +11,15 @@ const PASSED_HEADERS = ['content-type', 'content-disposition'] as const;
 
 /**
  * The dashboard's `forward` for `clawpulsar dashboard`: sends one API request on to the management API
- * with the operator's bearer token, server-side, and passes the answer back. The token never reaches
- * the browser; the browser's cookies and headers never reach the edge.
+ * with the operator's credentials (the edge's bearer token, or a SigV4 signature for a stack),
+ * server-side, and passes the answer back. The credentials never reach the browser; the browser's
+ * cookies and headers never reach the edge.
  *
  * @example
- * new DashboardGateway({ …, forward: proxyToManagement(resolveManagementTarget(options)) });
+ * new DashboardGateway({ …, forward: proxyToManagement(await resolveManagementTarget(options)) });
  */
 export function proxyToManagement(target: ManagementTarget) {
+  const client = new ManagementClient(target);
   return async (req: IncomingMessage, res: ServerResponse, apiUrl: URL): Promise<void> => {
     const method = req.method ?? 'GET';
     let body: Buffer | undefined;
@@ -31,21 +34,19 @@ export function proxyToManagement(target: ManagementTarget) {
     }
     let response: Response;
     try {
-      response = await fetch(`${target.url}${apiUrl.pathname}${apiUrl.search}`, {
+      response = await client.send(
         method,
-        headers: {
-          authorization: `Bearer ${target.token}`,
-          ...(body?.byteLength ? { 'content-type': req.headers['content-type'] ?? 'application/json' } : {}),
-        },
-        ...(body?.byteLength ? { body: new Uint8Array(body) } : {}),
-        redirect: 'error',
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch {
+        `${apiUrl.pathname}${apiUrl.search}`,
+        body?.byteLength
+          ? { bytes: new Uint8Array(body), contentType: req.headers['content-type'] ?? 'application/json' }
+          : undefined,
+      );
+    } catch (error) {
+      // Unreachable, or (for a stack) credentials that can no longer be resolved: no secret in either.
       return reply(res, 502, {
         error: {
           code: 'edge_unreachable',
-          message: `Cannot reach the management API at ${target.url}; is the edge running?`,
+          message: error instanceof Error ? error.message : 'Cannot reach the management API',
         },
       });
     }
