@@ -1,38 +1,25 @@
 import { fileURLToPath } from 'node:url';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
 import { acknowledgeWildcards } from '../acknowledgeWildcards.ts';
+import { HANDLER_MODULE, type HandlerName } from '../handlerBuildOptions.ts';
+import { LocalHandlerBundler } from '../LocalHandlerBundler.ts';
 import { queueKeyStatement } from '../permissions.ts';
 import type { KeysConstruct } from './KeysConstruct.ts';
 
-/** The handlers under lambdas/handlers/, each exporting `handler` (see lambdas/handlers/env.ts). */
-export type HandlerName =
-  | 'ingress'
-  | 'register'
-  | 'management'
-  | 'dispatcher'
-  | 'ack'
-  | 'renew'
-  | 'presence'
-  | 'certificateSweeper'
-  | 'caBootstrap'
-  | 'budgetPoller'
-  | 'budgetWorker';
+export type { HandlerName } from '../handlerBuildOptions.ts';
 
 /** The pinned Lambda runtime and architecture of every function in the stack. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const FUNCTION_ARCHITECTURE = lambda.Architecture.ARM_64;
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
-const LOCKFILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
+const HANDLERS_DIR = fileURLToPath(new URL('../../lambdas/handlers/', import.meta.url));
 
 /** Settings every function shares, decided once by the stack. */
 export interface FunctionSettings {
@@ -73,8 +60,9 @@ export interface HandlerFunctionProps<S extends z.ZodObject> {
 }
 
 /**
- * One Lambda handler, deployed the same way every time: bundled by the local esbuild (never Docker) into
- * one minified ESM file, Node.js 24 on arm64, its own encrypted log group with a retention, and its own
+ * One Lambda handler, deployed the same way every time: bundled by the local esbuild (never Docker) with
+ * the options of lib/handlerBuildOptions.ts (minified ESM, split into the entry and lazily loaded chunks),
+ * Node.js 24 on arm64, its own encrypted log group with a retention, and its own
  * role whose only permissions are the statements given here in one customer-managed policy.
  *
  * The role is handed to the function as immutable, so nothing CDK would add behind our back (grants
@@ -85,7 +73,7 @@ export interface HandlerFunctionProps<S extends z.ZodObject> {
  * new HandlerFunction(this, 'Ack', { handler: 'ack', schema: ackEnv, environment: {...}, ... });
  */
 export class HandlerFunction<S extends z.ZodObject = z.ZodObject> extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly policy: iam.ManagedPolicy;
   readonly logGroup: logs.LogGroup;
@@ -144,9 +132,17 @@ export class HandlerFunction<S extends z.ZodObject = z.ZodObject> extends Constr
     if (props.usesDataKey || props.deadLetterQueue) settings.keys.allowDataKeyUse(this.role);
     if (props.signsWithCaKey) settings.keys.allowCaSigning(this.role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: fileURLToPath(new URL(`../../lambdas/handlers/${props.handler}.ts`, import.meta.url)),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      // The asset's hash is the bundle's, so only a changed bundle is uploaded and redeployed.
+      code: lambda.Code.fromAsset(HANDLERS_DIR, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new LocalHandlerBundler(props.handler),
+          // Required by the type; never used: the local bundler builds or throws, it doesn't fall back.
+          image: FUNCTION_RUNTIME.bundlingImage,
+        },
+      }),
+      handler: `${HANDLER_MODULE}.handler`,
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: FUNCTION_ARCHITECTURE,
@@ -157,25 +153,6 @@ export class HandlerFunction<S extends z.ZodObject = z.ZodObject> extends Constr
       logGroup: this.logGroup,
       tracing: settings.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       reservedConcurrentExecutions: settings.reserveConcurrency ? props.reservedConcurrency : undefined,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: LOCKFILE,
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        // The handlers are ESM with `.ts` import specifiers, which esbuild resolves; ESM output keeps
-        // top-level await and tree-shakes the ESM builds of dependencies (mainFields prefers `module`).
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // A CommonJS dependency bundled into ESM still calls require() for Node built-ins.
-        banner:
-          "import{createRequire as __cpRequire}from'node:module';const require=__cpRequire(import.meta.url);",
-        // The nodejs24.x runtime ships AWS SDK v3; everything else is bundled.
-        externalModules: ['@aws-sdk/*'],
-        tsconfig: TSCONFIG,
-        logLevel: nodejs.LogLevel.ERROR,
-      },
     });
     // The managed policy is a separate resource: the function must not run (a custom resource invokes
     // it during the deployment) before its permissions exist.
