@@ -199,6 +199,37 @@ describe('clawpulsar --stack', () => {
     });
   });
 
+  it('shows the stack’s state and its agents in status', async () => {
+    const { result, management } = await traffic(() =>
+      clawpulsar(['status', '--stack', 'demo', '--json', '--agent-dir', join(home, 'no-agent')]),
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json).toMatchObject({
+      edge: {
+        url: edge.url,
+        running: true,
+        stack: { name: 'demo', region: REGION, status: 'UPDATE_COMPLETE' },
+      },
+      management: { available: true },
+      agents: { total: expect.any(Number) },
+    });
+    expect(management.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+      'GET /v1/agents',
+      'GET /v1/deliveries?limit=1000',
+    ]);
+    for (const request of management) expect(request.verdict).toEqual({ valid: true });
+  });
+
+  it('says in status why a stack can’t be managed, exit code 1', async () => {
+    const result = await clawpulsar(['status', '--stack', 'nope', '--agent-dir', join(home, 'no-agent')]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'stack       "nope": No stack "nope" in eu-west-1. Deploy it with `npx cdk deploy`, or check --stack and --region.',
+    );
+  });
+
   it('reads the stack from CLAWPULSAR_STACK', async () => {
     const { result, management } = await traffic(() =>
       clawpulsar(['deliveries', 'list', '--json'], { CLAWPULSAR_STACK: 'demo' }),

@@ -90,21 +90,25 @@ export class SigV4ManagementApi {
           return;
         }
         const url = new URL(received.url, 'http://stand-in.invalid');
-        routeManagement(deps, {
-          method: received.method,
-          path: url.pathname,
-          query: url.searchParams,
-          body:
-            received.method === 'GET' || received.method === 'DELETE' || received.body.byteLength === 0
-              ? undefined
-              : JSON.parse(received.body.toString('utf8')),
-        }).then(
-          (response) => reply(response.status, response.body),
-          (error: unknown) =>
-            error instanceof ClawPulsarError
-              ? reply(error.status, { error: { code: error.code, message: error.message } })
-              : reply(500, { error: { code: 'internal', message: 'Internal error' } }),
-        );
+        Promise.resolve()
+          .then(() =>
+            routeManagement(deps, {
+              method: received.method,
+              path: url.pathname,
+              query: url.searchParams,
+              body:
+                received.method === 'GET' || received.method === 'DELETE' || received.body.byteLength === 0
+                  ? undefined
+                  : jsonBody(received.body),
+            }),
+          )
+          .then(
+            (response) => reply(response.status, response.body),
+            (error: unknown) =>
+              error instanceof ClawPulsarError
+                ? reply(error.status, { error: { code: error.code, message: error.message } })
+                : reply(500, { error: { code: 'internal', message: 'Internal error' } }),
+          );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -121,5 +125,14 @@ export class SigV4ManagementApi {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#db.close();
     rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** As the management function reads a body: JSON, or a 400. */
+function jsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ClawPulsarError('invalid_json', 'The body is not valid JSON', 400);
   }
 }
