@@ -167,10 +167,11 @@ export function relayFixture(options: { startMs?: number } = {}): RelayFixture {
       const receivedAt = options.receivedAt ?? clock.now();
       const envelopeId = randomUUID();
       const deliveryId = randomUUID();
+      const request = aRequest(options.body ? { body: options.body } : {});
       const sealed = sealRequest({
         recipientPublicKey: pair.publicKey,
         binding: { agentId, sourceId, deliveryId, receivedAt, envelopeId },
-        request: aRequest(options.body ? { body: options.body } : {}),
+        request,
       });
       await queue.enqueue({
         envelopeId,
@@ -183,7 +184,13 @@ export function relayFixture(options: { startMs?: number } = {}): RelayFixture {
       });
       const pending = await queue.find(envelopeId);
       if (!pending) throw new Error('the queue lost an envelope');
-      await deliveryLog.record({ ...logFields(pending), status: 'queued', updatedAt: receivedAt });
+      // The ingress logs the size of the body it received, not of the envelope.
+      await deliveryLog.record({
+        ...logFields(pending),
+        sizeBytes: request.body.byteLength,
+        status: 'queued',
+        updatedAt: receivedAt,
+      });
       return { pending, sealed };
     },
     storedBytes() {
