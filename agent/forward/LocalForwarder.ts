@@ -87,10 +87,20 @@ export class LocalForwarder {
         response.resume();
         response.on('error', () => {});
         const retryAfter = response.headers['retry-after'];
+        const statusCode = response.statusCode ?? 0;
+        // Node's parser takes any three digits; the ack protocol carries HTTP's 100–599 only.
+        if (statusCode < 100 || statusCode > 599) {
+          settle({
+            kind: 'error',
+            retryable: false,
+            reason: `target answered an invalid status ${statusCode}`,
+          });
+          return;
+        }
         settle(
           retryAfter === undefined
-            ? { kind: 'response', statusCode: response.statusCode ?? 0 }
-            : { kind: 'response', statusCode: response.statusCode ?? 0, retryAfter },
+            ? { kind: 'response', statusCode }
+            : { kind: 'response', statusCode, retryAfter },
         );
       });
       outgoing.end(request.body);

@@ -71,6 +71,11 @@ export function parseChunk(frame: Uint8Array): EnvelopeChunk {
   const idLength = buf.readUInt8(9);
   if (count === 0 || index >= count) throw new BadRequestError('bad_chunk', 'Chunk index out of range');
   if (totalBytes > MAX_ENVELOPE_BYTES) throw new BadRequestError('bad_chunk', 'Envelope too large');
+  // Every chunk but a lone one carries at least a byte: an envelope announced as several empty chunks
+  // would reserve nothing against the reassembler's memory cap while it waits for them.
+  if (count > Math.max(1, totalBytes)) {
+    throw new BadRequestError('bad_chunk', 'Chunk count is larger than its envelope');
+  }
   if (idLength === 0 || buf.byteLength < HEADER_BYTES + idLength) {
     throw new BadRequestError('bad_chunk', 'Chunk envelope id is truncated');
   }

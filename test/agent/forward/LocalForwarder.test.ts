@@ -86,6 +86,27 @@ describe('LocalForwarder', () => {
     expect(server.connections).toBe(1);
   });
 
+  it("refuses, for good, a status outside HTTP's 100–599 (the ack could not carry it)", async () => {
+    // Prepare: Node's server and parser both accept any three digits.
+    const server = await target(() => ({ status: 700 }));
+
+    // Act
+    const result = await forwarder().send({
+      target: forwardTarget(server.url('/'), ''),
+      method: 'POST',
+      headers: {},
+      body: new Uint8Array(),
+      timeoutMs: 5_000,
+    });
+
+    // Assess
+    expect(result).toEqual({
+      kind: 'error',
+      retryable: false,
+      reason: 'target answered an invalid status 700',
+    });
+  });
+
   it('reports a refused connection as retryable', async () => {
     const result = await forwarder().send({
       target: forwardTarget('http://127.0.0.1:1/', ''),

@@ -223,6 +223,16 @@ describe('parseChunk', () => {
       'Chunk envelope id is truncated',
     ],
     [
+      'more chunks than its envelope has bytes',
+      withHeader(frame.subarray(0, HEADER_BYTES + 5), { count: 3, index: 0, totalBytes: 2 }),
+      'Chunk count is larger than its envelope',
+    ],
+    [
+      'several chunks of an empty envelope',
+      withHeader(frame.subarray(0, HEADER_BYTES + 5), { count: 2, index: 0, totalBytes: 0 }),
+      'Chunk count is larger than its envelope',
+    ],
+    [
       'a payload larger than its envelope',
       withHeader(frame, { totalBytes: 99 }),
       'Chunk is larger than its envelope',

@@ -32,6 +32,10 @@ describe('classifyStatus', () => {
     expect(classifyStatus(status)).toBe('failed');
   });
 
+  it.each([600, 700, 999])('makes %i, outside HTTP, final', (status) => {
+    expect(classifyStatus(status)).toBe('failed');
+  });
+
   it('puts every status an ack can carry (0-599) in the class its range names', () => {
     // Prepare
     const expected = (status: number) =>
