@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { readAgentConfig, writeAgentConfig } from '../agent/config/agentConfigFile.ts';
 import { agentPaths } from '../agent/home/agentPaths.ts';
 import { registerWithEdge } from '../agent/registration/registerWithEdge.ts';
+import { AGENT_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
 import { tempAgentDir } from '../test/agent/agentFixtures.ts';
 import { TestEdge } from '../test/support/testEdge.ts';
 import { percentile, printTable } from './measure.ts';
@@ -114,10 +115,21 @@ async function agentThroughput(n: number): Promise<void> {
     const logDir = join(dirname(home.dir), 'logs');
     agent = spawn(
       process.execPath,
-      [CLI, 'agent', 'run', '--dir', home.dir, '--json-logs', '--log-dir', logDir],
+      // As its service runs it (bin/cli/service/ServiceSpec.ts).
+      [
+        ...AGENT_RUNTIME.nodeOptions,
+        CLI,
+        'agent',
+        'run',
+        '--dir',
+        home.dir,
+        '--json-logs',
+        '--log-dir',
+        logDir,
+      ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? '' },
+        env: { ...process.env, ...AGENT_RUNTIME.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? '' },
       },
     );
     await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
 import { percentile, printTable } from './measure.ts';
 
 const CLI = 'dist/clawpulsar.mjs';
@@ -209,9 +210,15 @@ async function startHarness(): Promise<Harness> {
     '--dir',
     agentDir,
   ]);
-  const agent = spawn(process.execPath, [CLI, 'agent', 'run', '--dir', agentDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // The agent as its service runs it (bin/cli/service/ServiceSpec.ts).
+  const agent = spawn(
+    process.execPath,
+    [...AGENT_RUNTIME.nodeOptions, CLI, 'agent', 'run', '--dir', agentDir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...AGENT_RUNTIME.env },
+    },
+  );
   await new Promise<void>((resolve) => {
     let err = '';
     agent.stderr?.on('data', (d: Buffer) => {

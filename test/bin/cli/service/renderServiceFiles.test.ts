@@ -69,7 +69,10 @@ describe('renderSystemdUnit', () => {
 
     // Assess
     expect(unit).toContain('[Service]\nType=simple\nExecStart=');
-    expect(unit).toContain(`"${process.execPath}" "${resolve('dist/clawpulsar.mjs')}" "agent" "run" "--dir"`);
+    expect(unit).toContain(
+      `"${process.execPath}" "--max-semi-space-size=1" "${resolve('dist/clawpulsar.mjs')}" "agent" "run" "--dir"`,
+    );
+    expect(unit).toContain('Environment="MALLOC_ARENA_MAX=2"');
     expect(unit).toContain('100%%');
     expect(unit).toContain('Restart=on-failure');
     expect(unit).toContain('After=clawpulsar-edge.service');
