@@ -5,7 +5,6 @@ import {
   generateKeyPairSync,
   hkdfSync,
   randomBytes,
-  randomUUID,
 } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { WalCheckpointer } from '../lambdas/adapters/local/WalCheckpointer.ts';
 import { generateSealingKeyPair } from '../lambdas/core/envelope/index.ts';
 import { handleIngress, type IngressDeps } from '../lambdas/core/ingress/handleIngress.ts';
 import type { IngressSource } from '../lambdas/core/ports.ts';
+import { timeOrderedId } from '../lambdas/core/timeOrderedId.ts';
 import type { WebhookRequest } from '../lambdas/core/WebhookRequest.ts';
 import { concurrentSlice, interleave, printTable, sequentialSlice, time } from './measure.ts';
 
@@ -55,7 +55,7 @@ export async function ingressBench(): Promise<void> {
     deliveryLog: new SqliteDeliveryLog(db),
     clock,
     logger: quiet,
-    newId: randomUUID,
+    newId: () => timeOrderedId(),
   };
   const recipientKey = generateKeyPairSync('x25519').publicKey;
   const rows: (string | number)[][] = [];

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fetchAlertWebhookSender } from '../adapters/http/fetchAlertWebhookSender.ts';
@@ -29,6 +29,7 @@ import { authorizeAgentConnection } from '../core/registration/authorizeAgentCon
 import type { RegistrationDeps } from '../core/registration/RegistrationDeps.ts';
 import { renewAgentCertificate } from '../core/registration/renewAgentCertificate.ts';
 import { createSourceDirectory } from '../core/sources/createSourceDirectory.ts';
+import { timeOrderedId } from '../core/timeOrderedId.ts';
 import { BudgetScheduler, DEFAULT_POLL_INTERVAL_MS } from './BudgetScheduler.ts';
 import { createEdgeHttpServer } from './createEdgeHttpServer.ts';
 import { DashboardSessions } from './dashboard/DashboardSessions.ts';
@@ -143,7 +144,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       deliveryLog,
       clock,
       logger,
-      newId: randomUUID,
+      // Time-ordered: envelope and delivery-log rows are appended to their tables' B-trees.
+      newId: () => timeOrderedId(),
     },
     get registration(): RegistrationDeps {
       return registration;
