@@ -15,47 +15,34 @@ const U32_MAX = 0xffff_ffff;
 
 /**
  * The encoded request as pieces to feed the cipher in order: the fields before the body, then the body
- * itself, so the body is never copied into a plaintext buffer.
+ * itself, so the body is never copied into a plaintext buffer. Each string is encoded once, straight into
+ * a buffer sized for the worst case (3 UTF-8 bytes per UTF-16 unit), its length written in front after.
  */
 export function encodeRequest(request: SealedRequest): Uint8Array[] {
-  const method = textField('method', request.method, U16_MAX);
-  const path = textField('path', request.path, U32_MAX);
-  const query = textField('query', request.query, U32_MAX);
-  const headers = Object.entries(request.headers);
-  if (headers.length > U16_MAX) {
+  const { method, path, query, headers, body } = request;
+  const names = Object.keys(headers);
+  if (names.length > U16_MAX) {
     throw new EnvelopeError('invalid_request', `A request carries at most ${U16_MAX} headers`, {
-      count: headers.length,
+      count: names.length,
     });
   }
-  const encodedHeaders = headers.map(([name, value]) => ({
-    name: textField('header name', name, U16_MAX),
-    value: textField('header value', value, U32_MAX),
-  }));
-  if (!(request.body instanceof Uint8Array) || request.body.byteLength > U32_MAX) {
+  if (!(body instanceof Uint8Array) || body.byteLength > U32_MAX) {
     throw new EnvelopeError('invalid_request', 'body must be bytes, at most 4 GiB');
   }
-
-  let size = 2 + method.length + 4 + path.length + 4 + query.length + 2 + 4;
-  for (const header of encodedHeaders) size += 2 + header.name.length + 4 + header.value.length;
-  const prefix = Buffer.allocUnsafe(size);
-  let offset = 0;
-  const put = (lengthBytes: 2 | 4, field: { text: string; length: number }) => {
-    offset =
-      lengthBytes === 2
-        ? prefix.writeUInt16BE(field.length, offset)
-        : prefix.writeUInt32BE(field.length, offset);
-    offset += prefix.write(field.text, offset, 'utf8');
-  };
-  put(2, method);
-  put(4, path);
-  put(4, query);
-  offset = prefix.writeUInt16BE(encodedHeaders.length, offset);
-  for (const header of encodedHeaders) {
-    put(2, header.name);
-    put(4, header.value);
+  let units = textUnits('method', method) + textUnits('path', path) + textUnits('query', query);
+  for (const name of names)
+    units += textUnits('header name', name) + textUnits('header value', headers[name]);
+  const prefix = Buffer.allocUnsafe(2 + 4 + 4 + 2 + names.length * 6 + 4 + 3 * units);
+  let offset = putText(prefix, 0, 2, 'method', method);
+  offset = putText(prefix, offset, 4, 'path', path);
+  offset = putText(prefix, offset, 4, 'query', query);
+  offset = prefix.writeUInt16BE(names.length, offset);
+  for (const name of names) {
+    offset = putText(prefix, offset, 2, 'header name', name);
+    offset = putText(prefix, offset, 4, 'header value', headers[name] as string);
   }
-  prefix.writeUInt32BE(request.body.byteLength, offset);
-  return [prefix, request.body];
+  offset = prefix.writeUInt32BE(body.byteLength, offset);
+  return [prefix.subarray(0, offset), body];
 }
 
 /**
@@ -85,13 +72,22 @@ export function decodeRequest(plaintext: Uint8Array): SealedRequest {
   return { method, path, query, headers: Object.fromEntries(headers), body };
 }
 
-function textField(field: string, text: unknown, maxBytes: number): { text: string; length: number } {
+/** The UTF-16 length of a field, which must be a string. */
+function textUnits(field: string, text: unknown): number {
   if (typeof text !== 'string') {
     throw new EnvelopeError('invalid_request', `${field} must be a string`, { field });
   }
-  const length = Buffer.byteLength(text, 'utf8');
+  return text.length;
+}
+
+/** Writes `text` as UTF-8 behind a length of `lengthBytes` bytes at `offset`; returns the next offset. */
+function putText(buffer: Buffer, offset: number, lengthBytes: 2 | 4, field: string, text: string): number {
+  const length = buffer.write(text, offset + lengthBytes, 'utf8');
+  const maxBytes = lengthBytes === 2 ? U16_MAX : U32_MAX;
   if (length > maxBytes) {
     throw new EnvelopeError('invalid_request', `${field} is over ${maxBytes} bytes`, { field, length });
   }
-  return { text, length };
+  if (lengthBytes === 2) buffer.writeUInt16BE(length, offset);
+  else buffer.writeUInt32BE(length, offset);
+  return offset + lengthBytes + length;
 }

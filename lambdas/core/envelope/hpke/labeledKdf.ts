@@ -4,6 +4,27 @@ import { N_H } from './hpkeSuite.ts';
 const VERSION_LABEL = Buffer.from('HPKE-v1', 'latin1');
 const FIRST_BLOCK = Buffer.from([1]);
 
+// The bytes in front of the variable input depend only on the suite id, the label (and for Expand the
+// length), all constants of the call sites (the suite ids are those of hpkeSuite.ts, never written to):
+// they are joined once and fed to the MAC in one update instead of four.
+const prefixes = new WeakMap<Uint8Array, Map<string, Buffer>>();
+
+function labelPrefix(suiteId: Uint8Array, label: string, length?: number): Buffer {
+  let bySuite = prefixes.get(suiteId);
+  if (bySuite === undefined) {
+    bySuite = new Map();
+    prefixes.set(suiteId, bySuite);
+  }
+  const key = length === undefined ? label : `${length}:${label}`;
+  let prefix = bySuite.get(key);
+  if (prefix === undefined) {
+    const lengthPrefix = length === undefined ? [] : [Buffer.from([length >> 8, length & 0xff])];
+    prefix = Buffer.concat([...lengthPrefix, VERSION_LABEL, suiteId, Buffer.from(label, 'latin1')]);
+    bySuite.set(key, prefix);
+  }
+  return prefix;
+}
+
 /**
  * RFC 9180 §4 LabeledExtract with HKDF-SHA256:
  * HMAC(salt, "HPKE-v1" || suite_id || label || ikm). An empty salt is HMAC's zero-length key, which HMAC
@@ -15,12 +36,7 @@ export function labeledExtract(
   label: string,
   ikm: Uint8Array,
 ): Buffer {
-  return createHmac('sha256', salt)
-    .update(VERSION_LABEL)
-    .update(suiteId)
-    .update(label, 'latin1')
-    .update(ikm)
-    .digest();
+  return createHmac('sha256', salt).update(labelPrefix(suiteId, label)).update(ikm).digest();
 }
 
 /**
@@ -39,13 +55,8 @@ export function labeledExpand(
   if (!Number.isInteger(length) || length <= 0 || length > N_H) {
     throw new RangeError(`LabeledExpand length must be 1..${N_H}`);
   }
-  const lengthPrefix = Buffer.alloc(2);
-  lengthPrefix.writeUInt16BE(length, 0);
   const block = createHmac('sha256', prk)
-    .update(lengthPrefix)
-    .update(VERSION_LABEL)
-    .update(suiteId)
-    .update(label, 'latin1')
+    .update(labelPrefix(suiteId, label, length))
     .update(info)
     .update(FIRST_BLOCK)
     .digest();

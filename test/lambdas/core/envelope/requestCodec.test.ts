@@ -103,6 +103,7 @@ describe('request codec', () => {
   it.each([
     ['a method that is not a string', { method: undefined as unknown as string }],
     ['a method over 65535 bytes', { method: 'M'.repeat(0x10000) }],
+    ['a method over 65535 UTF-8 bytes in fewer characters', { method: '€'.repeat(21_846) }],
     ['a header name over 65535 bytes', { headers: { ['n'.repeat(0x10000)]: 'v' } }],
     ['a header value that is not a string', { headers: { 'x-count': 3 as unknown as string } }],
     ['a body that is not bytes', { body: [1, 2, 3] as unknown as Uint8Array }],
