@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ClawPulsarError, UnsupportedMediaTypeError } from '../core/errors.ts';
+import { HEALTH_PATH, healthResponse } from '../core/health/healthResponse.ts';
 import { handleIngress, type IngressDeps } from '../core/ingress/handleIngress.ts';
 import { MAX_WEBHOOK_BODY_BYTES } from '../core/ingress/limits.ts';
 import type { ManagementDeps } from '../core/management/ManagementDeps.ts';
@@ -78,8 +79,9 @@ async function handle(
     res.writeHead(response.status, response.headers).end(response.body);
     return;
   }
-  if (url.pathname === '/healthz') {
-    send(res, 200, { status: 'ok' });
+  if (url.pathname === HEALTH_PATH) {
+    const health = healthResponse();
+    send(res, health.status, health.body);
     return;
   }
   if (url.pathname === '/v1/register') {

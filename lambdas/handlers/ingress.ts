@@ -10,12 +10,14 @@ import { DynamoSourceRepository } from '../adapters/aws/DynamoSourceRepository.t
 import { KmsKeyCustody } from '../adapters/aws/KmsKeyCustody.ts';
 import { S3EnvelopeStore } from '../adapters/aws/S3EnvelopeStore.ts';
 import { SqsEnvelopeQueue } from '../adapters/aws/SqsEnvelopeQueue.ts';
+import { HEALTH_PATH, healthResponse } from '../core/health/healthResponse.ts';
 import { handleIngress, type IngressDeps } from '../core/ingress/handleIngress.ts';
 import { createSourceDirectory } from '../core/sources/createSourceDirectory.ts';
 import { ingressEnv, loadEnv } from './env.ts';
 import {
   type ApiGatewayV2Result,
   httpResult,
+  jsonResult,
   parseApiGatewayEvent,
   toWebhookRequest,
 } from './support/apiGatewayEvent.ts';
@@ -52,18 +54,27 @@ const deps: IngressDeps = {
   newId: randomUUID,
 };
 
+/** The stack routes its liveness probe here (lib/constructs/RelayConstruct.ts). */
+const HEALTH_ROUTE_KEY = `GET ${HEALTH_PATH}`;
+
 /**
  * `POST|GET /v1/hooks/{agentId}/{sourceId}` (API Gateway HTTP API, payload format 2.0, no authoriser):
  * the raw body bytes and the public URL go to the core ingress, which verifies, dedupes, seals and
- * queues — and answers 2xx only once the envelope is in SQS.
+ * queues — and answers 2xx only once the envelope is in SQS. `GET /healthz` is answered here too, as the
+ * local edge answers it, touching no table, key or queue.
  *
  * @example
  * // POST https://abc.execute-api.eu-west-1.amazonaws.com/v1/hooks/laptop/github
+ * // GET  https://abc.execute-api.eu-west-1.amazonaws.com/healthz  → 200 {"status":"ok"}
  */
 export const handler = middy<unknown, ApiGatewayV2Result>()
   .use(httpErrors(logger))
   .handler(async (raw) => {
     const event = parseApiGatewayEvent(raw);
+    if (event.routeKey === HEALTH_ROUTE_KEY) {
+      const health = healthResponse();
+      return jsonResult(health.status, health.body);
+    }
     const response = await handleIngress(
       deps,
       {

@@ -19,6 +19,7 @@ import {
   ENVELOPE_QUEUE_VISIBILITY_SECONDS,
 } from '../../lambdas/adapters/aws/queueSettings.ts';
 import type { TableName } from '../../lambdas/adapters/aws/tableDefinitions.ts';
+import { HEALTH_PATH } from '../../lambdas/core/health/healthResponse.ts';
 import { dispatcherEnv, ingressEnv } from '../../lambdas/handlers/env.ts';
 import {
   bucketKeyStatement,
@@ -38,10 +39,17 @@ export const ROUTES = {
   hooks: '/v1/hooks/{agentId}/{sourceId}',
   register: '/v1/register',
   management: '/v1/{proxy+}',
+  health: HEALTH_PATH,
 } as const;
 
 /** The registration route's own throttle: it signs certificates and creates IoT things. */
 export const REGISTER_THROTTLE = { rateLimit: 1, burstLimit: 5 } as const;
+
+/**
+ * The liveness route's own throttle: enough for `clawpulsar doctor` on every agent and an uptime monitor,
+ * while a stranger polling it can't run up Lambda invocations or take the ingress's concurrency.
+ */
+export const HEALTH_THROTTLE = { rateLimit: 2, burstLimit: 10 } as const;
 
 /** Dispatcher concurrency: SQS pollers never start more invocations than this. */
 export const DISPATCHER_MAX_CONCURRENCY = 5;
@@ -229,6 +237,17 @@ export class RelayConstruct extends Construct {
           'bytes before anything is stored, and a failed verification changes nothing (401).',
       );
     }
+    // The ingress answers the liveness probe without touching a table, key or queue (lambdas/handlers/
+    // ingress.ts): it is the function the public routes depend on, and it has the concurrency to spare.
+    const healthRoute = this.addPublicRoute(
+      'Health',
+      apigwv2.HttpMethod.GET,
+      ROUTES.health,
+      ingressIntegration,
+      'A liveness probe for `clawpulsar doctor` and uptime monitors: it answers {"status":"ok"} and reveals ' +
+        'no version, id or state, reads and writes nothing, and has its own tight throttle.',
+    );
+    this.throttleRoute(healthRoute, `GET ${ROUTES.health}`, HEALTH_THROTTLE);
 
     this.dispatcher = new HandlerFunction(this, 'Dispatcher', {
       handler: 'dispatcher',

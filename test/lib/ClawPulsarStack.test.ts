@@ -533,6 +533,7 @@ describe('HTTP API', () => {
     ['GET /v1/hooks/{agentId}/{sourceId}', 'NONE'],
     ['POST /v1/register', 'NONE'],
     ['ANY /v1/{proxy+}', 'AWS_IAM'],
+    ['GET /healthz', 'NONE'],
   ])('routes %s with authorisation %s', (routeKey, authorizationType) => {
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -543,10 +544,10 @@ describe('HTTP API', () => {
 
   it('has no other routes', () => {
     // Assess
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 4);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
   });
 
-  it('sends hooks to the ingress, registration to register and the rest to management', () => {
+  it('sends hooks and the liveness probe to the ingress, registration to register and the rest to management', () => {
     // Prepare
     const integrationOf = (routeKey: string) => {
       const route = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).find(
@@ -562,6 +563,25 @@ describe('HTTP API', () => {
     expect(integrationOf('GET /v1/hooks/{agentId}/{sourceId}')).toEqual(arnOf(stack.relay.ingress.function));
     expect(integrationOf('POST /v1/register')).toEqual(arnOf(stack.identity.register.function));
     expect(integrationOf('ANY /v1/{proxy+}')).toEqual(arnOf(stack.management.management.function));
+    expect(integrationOf('GET /healthz')).toEqual(arnOf(stack.relay.ingress.function));
+  });
+
+  it('lets API Gateway invoke the ingress for the liveness probe only as GET /healthz of this API', () => {
+    // Act
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) =>
+        JSON.stringify(permission.Properties.FunctionName) ===
+          JSON.stringify(arnOf(stack.relay.ingress.function)) &&
+        JSON.stringify(permission.Properties.SourceArn).includes('/healthz'),
+    );
+
+    // Assess
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]?.Properties.Principal).toBe('apigateway.amazonaws.com');
+    expect(JSON.stringify(permissions[0]?.Properties.SourceArn)).toContain(
+      JSON.stringify({ Ref: idOf(stack.relay.api) }).slice(1, -1),
+    );
+    expect(JSON.stringify(permissions[0]?.Properties.SourceArn)).toMatch(/\/\*\/\*\/healthz"/);
   });
 
   it('logs every request as JSON metadata to an encrypted group, without query strings or bodies', () => {
@@ -576,7 +596,7 @@ describe('HTTP API', () => {
     expect(settings.Format).not.toMatch(/requestUri|querystring|body|header/i);
   });
 
-  it('throttles the stage and registration more tightly still', () => {
+  it('throttles the stage, and registration and the liveness probe more tightly still', () => {
     // Act
     const properties = resourceOf(stack.relay.stage).Properties;
 
@@ -585,6 +605,7 @@ describe('HTTP API', () => {
     expect(properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(properties.RouteSettings).toEqual({
       'POST /v1/register': { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 5 },
+      'GET /healthz': { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 10 },
     });
   });
 });

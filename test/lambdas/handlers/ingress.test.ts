@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sign } from '@octokit/webhooks-methods';
 import twilioSdk from 'twilio';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readEnvelopeMessage } from '../../../lambdas/adapters/aws/envelopeMessage.ts';
 import { openEnvelope } from '../../../lambdas/core/envelope/index.ts';
-import { webhookEvent } from '../../support/awsEvents.ts';
+import { httpApiEvent, webhookEvent } from '../../support/awsEvents.ts';
 import {
   type AwsHarness,
   BUCKET,
@@ -283,5 +283,77 @@ describe('ingress handler', () => {
     expect(response.statusCode).toBe(status);
     expect(JSON.parse(response.body).error.code).toEqual(expect.any(String));
     expect(aws.sqs.sent.length).toBe(sent);
+  });
+
+  describe('GET /healthz', () => {
+    /** Every AWS call the handler makes, DynamoDB included (it talks to dynalite over HTTP). */
+    function awsCalls(): number {
+      return Object.values(aws.mocks).reduce((sum, mock) => sum + mock.calls().length, 0);
+    }
+
+    it('answers the liveness probe with 200 {"status":"ok"}, uncached, touching no table, key, queue or bucket', async () => {
+      // Prepare
+      const dynamoSend = vi.spyOn(DynamoDBClient.prototype, 'send');
+      const before = awsCalls();
+      const event = httpApiEvent({ method: 'GET', rawPath: '/healthz', headers: { accept: '*/*' } });
+
+      // Act
+      const response = await ingress(event, context);
+
+      // Assess
+      expect(response).toEqual({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: '{"status":"ok"}',
+        isBase64Encoded: false,
+      });
+      expect(awsCalls()).toBe(before);
+      expect(dynamoSend).not.toHaveBeenCalled();
+      dynamoSend.mockRestore();
+    });
+
+    it('reveals nothing of the deployment: no id, account, region, address or version in the answer', async () => {
+      // Prepare
+      const event = httpApiEvent({
+        method: 'GET',
+        rawPath: '/healthz',
+        rawQueryString: 'verbose=1&debug=true',
+        headers: { 'x-forwarded-for': '198.51.100.7' },
+      });
+
+      // Act
+      const response = await ingress(event, context);
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+      const answer = JSON.stringify(response);
+      for (const detail of [
+        event.requestContext.requestId,
+        event.requestContext.accountId,
+        String(event.requestContext.apiId),
+        'eu-west-1',
+        '198.51.100.7',
+        process.version,
+        aws.env.AGENTS_TABLE,
+        DATA_KEY_ARN,
+      ]) {
+        expect(answer).not.toContain(detail);
+      }
+    });
+
+    it('is still the webhook route for an agent or source that happens to be called healthz', async () => {
+      // Prepare
+      const dynamoSend = vi.spyOn(DynamoDBClient.prototype, 'send');
+
+      // Act
+      const response = await ingress(webhookEvent('healthz', 'healthz', '{}', {}), context);
+
+      // Assess
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body).error.code).toEqual(expect.any(String));
+      expect(dynamoSend).toHaveBeenCalled();
+      dynamoSend.mockRestore();
+    });
   });
 });
