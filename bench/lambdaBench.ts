@@ -96,8 +96,10 @@ export async function lambdaBench(): Promise<void> {
     ],
     rows,
   );
+  const nodeStartMs = median(Array.from({ length: RUNS }, processStartMs));
   process.stdout.write(
-    `load average ${loadBefore} before, ${loadAverage()} after, ${availableParallelism()} CPUs (other work on the machine inflates every column alike)\n`,
+    `load average ${loadBefore} before, ${loadAverage()} after, ${availableParallelism()} CPUs (other work on the machine inflates every column alike); ` +
+      `yardstick of this machine's speed: a bare \`node -e 0\` runs in ${nodeStartMs.toFixed(0)} ms (median)\n`,
   );
 }
 
@@ -159,6 +161,13 @@ function importTime(file: string): ImportTime {
   } catch {
     return { wallMs: Number.NaN, cpuMs: Number.NaN };
   }
+}
+
+/** Wall-clock time of a whole `node -e 0` process, start to exit. */
+function processStartMs(): number {
+  const start = performance.now();
+  execFileSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  return performance.now() - start;
 }
 
 function median(values: number[]): number {
