@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { connect } from 'node:tls';
 import type { AgentConfig } from '../../../agent/config/agentConfig.ts';
 import { readAgentConfig } from '../../../agent/config/agentConfigFile.ts';
 import { type AgentCredentials, loadAgentCredentials } from '../../../agent/credentials/AgentCredentials.ts';
 import { agentPaths } from '../../../agent/home/agentPaths.ts';
 import { ClawPulsarError } from '../../../lambdas/core/errors.ts';
 import { check, type DoctorCheck } from './DoctorCheck.ts';
+import { edgeKindOf, registerAgainAdvice } from './EdgeKind.ts';
 
 export interface AgentChecks {
   readonly checks: DoctorCheck[];
@@ -21,7 +21,7 @@ const HOUR = 3_600_000;
  * @example
  * const { checks, config } = checkAgent('/home/me/.clawpulsar/agent');
  */
-export function checkAgent(dir: string, now = Date.now()): AgentChecks {
+export function checkAgent(dir: string, now = Date.now(), env: NodeJS.ProcessEnv = process.env): AgentChecks {
   const paths = agentPaths(dir);
   if (!existsSync(paths.config)) {
     return {
@@ -30,7 +30,7 @@ export function checkAgent(dir: string, now = Date.now()): AgentChecks {
           'agent',
           'warn',
           `No agent is registered in ${dir}`,
-          'Run `clawpulsar onboard` (or `clawpulsar agent register --edge URL --token T`)',
+          'Run `clawpulsar onboard` (or `clawpulsar agent register --edge URL --token T`, or `--stack NAME` for a deployed stack)',
         ),
       ],
     };
@@ -67,7 +67,7 @@ export function checkAgent(dir: string, now = Date.now()): AgentChecks {
         'certificate',
         'fail',
         `The agent certificate expired at ${new Date(notAfter).toISOString()}`,
-        'Register again with a new token: `clawpulsar token create` on the edge, then `clawpulsar agent register --force …`',
+        registerAgainAdvice(edgeKindOf(config.edgeUrl, config.tunnel), config.agentId, config.edgeUrl, env),
       ),
     );
   } else if (now >= renewAfter) {
@@ -100,60 +100,4 @@ export function checkAgent(dir: string, now = Date.now()): AgentChecks {
         ),
   );
   return { checks, config, credentials };
-}
-
-/**
- * The tunnel port reachable with TLS: a full mutual-TLS handshake with the agent's certificate against
- * the broker's CA and name, then an immediate close (no MQTT session is opened).
- */
-export function checkTunnel(
-  config: AgentConfig,
-  credentials: AgentCredentials,
-  timeoutMs = 5000,
-): Promise<DoctorCheck> {
-  const { host, port, serverName, alpn } = config.tunnel;
-  const where = `${host}:${port}`;
-  return new Promise((resolve) => {
-    const socket = connect({
-      host,
-      port,
-      servername: serverName,
-      ca: credentials.serverCaPem,
-      key: credentials.tls.keyPem,
-      cert: `${credentials.tls.certificatePem.trimEnd()}\n${credentials.tls.caChainPem}`,
-      ...(alpn ? { ALPNProtocols: [alpn] } : {}),
-      minVersion: 'TLSv1.2',
-    });
-    const finish = (result: DoctorCheck) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(timeoutMs, () =>
-      finish(
-        check(
-          'tunnel',
-          'fail',
-          `No TLS answer from the tunnel at ${where} within ${timeoutMs / 1000} s`,
-          'Allow outbound connections to that port (firewall, proxy)',
-        ),
-      ),
-    );
-    socket.once('secureConnect', () =>
-      finish(
-        check('tunnel', 'ok', `Mutual TLS with the tunnel at ${where} (${socket.getProtocol() ?? 'TLS'})`),
-      ),
-    );
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      const code = error.code ?? 'error';
-      const fix =
-        code === 'ECONNREFUSED'
-          ? 'Nothing listens there: start the edge (`clawpulsar dev`)'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'The tunnel host does not resolve: check DNS or the edge URL you registered with'
-            : /CERT|SELF_SIGNED|ALTNAME|UNABLE_TO/.test(code)
-              ? "The broker's certificate does not match what the agent registered with: register again (`clawpulsar onboard --force`)"
-              : 'Check the network path to the tunnel port';
-      finish(check('tunnel', 'fail', `TLS to the tunnel at ${where} failed (${code})`, fix));
-    });
-  });
 }

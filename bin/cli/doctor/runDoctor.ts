@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { agentPaths } from '../../../agent/home/agentPaths.ts';
 import { edgeInfoSchema } from '../ManagementClient.ts';
-import { checkAgent, checkTunnel } from './checkAgent.ts';
+import { checkAgent } from './checkAgent.ts';
 import { checkEdge } from './checkEdge.ts';
 import { checkOpenClaw } from './checkOpenClaw.ts';
+import { checkTunnel } from './checkTunnel.ts';
 import { check, type DoctorCheck } from './DoctorCheck.ts';
+import { edgeKindOf } from './EdgeKind.ts';
 
 export interface DoctorOptions {
   readonly agentDir: string;
@@ -22,18 +25,25 @@ export interface DoctorReport {
 
 /**
  * Runs every check: the edge and the clock, this machine's agent and its certificate, the tunnel with
- * mutual TLS, and OpenClaw's hooks. `ok` is false when any check failed (warnings are advice).
+ * mutual TLS, and OpenClaw's hooks. `ok` is false when any check failed (warnings are advice). An agent
+ * registered with a deployed stack is checked against the stack's API and IoT Core, with fixes for them.
  *
  * @example
  * const report = await runDoctor({ agentDir, edgeDataDir, openClawConfigPath });
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const agent = checkAgent(options.agentDir);
-  const edgeUrl = options.edgeUrl ?? agent.config?.edgeUrl ?? localEdgeUrl(options.edgeDataDir);
+  const config = agent.config;
+  const edgeUrl = options.edgeUrl ?? config?.edgeUrl ?? localEdgeUrl(options.edgeDataDir);
+  // The agent's tunnel tells a stack behind a custom domain from any other edge at that URL.
+  const edgeKind = edgeKindOf(edgeUrl, config && config.edgeUrl === edgeUrl ? config.tunnel : undefined);
   const [edge, tunnel, openclaw] = await Promise.all([
-    checkEdge(edgeUrl),
-    agent.config && agent.credentials
-      ? checkTunnel(agent.config, agent.credentials)
+    checkEdge(edgeUrl, { kind: edgeKind }),
+    config && agent.credentials
+      ? checkTunnel(config, agent.credentials, {
+          kind: edgeKindOf(config.edgeUrl, config.tunnel),
+          configPath: agentPaths(options.agentDir).config,
+        })
       : Promise.resolve(
           check(
             'tunnel',
@@ -42,7 +52,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
             'Run `clawpulsar onboard`',
           ),
         ),
-    checkOpenClaw(options.openClawConfigPath, agent.config),
+    checkOpenClaw(options.openClawConfigPath, config),
   ]);
   const checks = [...edge, ...agent.checks, tunnel, ...openclaw];
   return { ok: checks.every((c) => c.level !== 'fail'), edgeUrl, checks };

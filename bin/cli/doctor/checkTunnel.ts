@@ -1,0 +1,196 @@
+import type { AgentConfig } from '../../../agent/config/agentConfig.ts';
+import type { AgentCredentials } from '../../../agent/credentials/AgentCredentials.ts';
+import { check, type DoctorCheck } from './DoctorCheck.ts';
+import {
+  type EdgeKind,
+  edgeKindOf,
+  registerAgainAdvice,
+  stackArguments,
+  stackStatusCommand,
+} from './EdgeKind.ts';
+import { probeTls, type TlsProbeResult, type TlsProbeTarget } from './probeTls.ts';
+
+/** IoT Core's MQTT over TLS on 443: the client must ask for this ALPN protocol. */
+export const IOT_ALPN = 'x-amzn-mqtt-ca';
+/** IoT Core's own MQTT port, which many office and hotel networks block. */
+const IOT_MQTT_PORT = 8883;
+/** IoT Core's HTTPS port, which takes MQTT too when the client asks for IOT_ALPN. */
+const IOT_ALPN_PORT = 443;
+
+export interface TunnelCheckOptions {
+  /** Default: from the agent's config (IoT Core as the tunnel means a stack). */
+  readonly kind?: EdgeKind;
+  /** The agent's config file, named in fixes that edit it. */
+  readonly configPath?: string;
+  readonly timeoutMs?: number;
+  /** See TlsProbeTimeouts.verdictMs. */
+  readonly verdictMs?: number;
+  /** Where IoT Core also takes MQTT (with ALPN), tried when the configured port gets no answer. Default 443. */
+  readonly alpnPort?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The tunnel reachable with mutual TLS: a handshake with the agent's certificate against the broker's
+ * CA, name and ALPN, kept open until the server has accepted the certificate (TLS 1.3 says so only
+ * after the handshake), then closed; no MQTT session is opened. When IoT Core gets no answer on 8883,
+ * port 443 with ALPN `x-amzn-mqtt-ca` is tried too, and the fix says how to switch when it works.
+ *
+ * @example
+ * const result = await checkTunnel(config, credentials, { configPath: paths.config });
+ */
+export async function checkTunnel(
+  config: AgentConfig,
+  credentials: AgentCredentials,
+  options: TunnelCheckOptions = {},
+): Promise<DoctorCheck> {
+  const { timeoutMs = 5000, verdictMs = 1500, alpnPort = IOT_ALPN_PORT, env = process.env } = options;
+  const kind = options.kind ?? edgeKindOf(config.edgeUrl, config.tunnel);
+  const { host, port, serverName, alpn } = config.tunnel;
+  const target: TlsProbeTarget = {
+    host,
+    port,
+    serverName,
+    ...(alpn ? { alpn } : {}),
+    caPem: credentials.serverCaPem,
+    keyPem: credentials.tls.keyPem,
+    certificateChainPem: `${credentials.tls.certificatePem.trimEnd()}\n${credentials.tls.caChainPem}`,
+  };
+  const where = `${host}:${port}`;
+  const configFile = options.configPath ?? "the agent's config.json";
+  if (kind.kind === 'aws' && port === IOT_ALPN_PORT && !alpn) {
+    // IoT Core answers 443 without ALPN as HTTPS: the handshake would pass and MQTT would not.
+    return check(
+      'tunnel',
+      'fail',
+      `The tunnel is set to IoT Core's port ${IOT_ALPN_PORT} without ALPN, where IoT Core speaks HTTPS, not MQTT`,
+      alpnFix(configFile),
+    );
+  }
+  const timeouts = { timeoutMs, verdictMs };
+  const outcome = await probeTls(target, timeouts);
+  const advice = { kind, configFile, config, env };
+
+  if (outcome.result === 'accepted') {
+    const details = [
+      ...(kind.kind === 'aws' ? ['IoT Core'] : []),
+      outcome.protocol,
+      ...(outcome.alpn ? [`ALPN ${outcome.alpn}`] : []),
+    ];
+    return check('tunnel', 'ok', `Mutual TLS with the tunnel at ${where} (${details.join(', ')})`);
+  }
+  const blocked = outcome.result === 'timeout' || isBlockedPath(outcome);
+  // IoT Core listens on 8883 and on 443; the path to the one may be open when the other is not.
+  if (kind.kind === 'aws' && blocked && !alpn && port !== alpnPort) {
+    const viaAlpn = await probeTls({ ...target, port: alpnPort, alpn: IOT_ALPN }, timeouts);
+    const switchPort = `in ${configFile}, under "tunnel", set "port": ${alpnPort} and "alpn": "${IOT_ALPN}", then restart the agent (\`clawpulsar agent run\`, or its service)`;
+    if (viaAlpn.result === 'accepted') {
+      return check(
+        'tunnel',
+        'fail',
+        `${failure(outcome, where, timeoutMs)}, but IoT Core accepts this agent on port ${alpnPort} with ALPN ${IOT_ALPN}`,
+        `This network blocks outbound port ${port}: ${switchPort}`,
+      );
+    }
+    if (viaAlpn.result === 'refused') {
+      return check(
+        'tunnel',
+        'fail',
+        `${failure(outcome, where, timeoutMs)}; on port ${alpnPort} with ALPN ${IOT_ALPN}, IoT Core refused this agent's certificate (${viaAlpn.code})`,
+        `${fixFor(viaAlpn, advice)}. This network blocks outbound port ${port}: then ${switchPort}`,
+      );
+    }
+    return check(
+      'tunnel',
+      'fail',
+      `${failure(outcome, where, timeoutMs)}, nor on port ${alpnPort} with ALPN ${IOT_ALPN}`,
+      `Allow outbound TCP to ${host} on port ${port} or ${alpnPort} (a firewall or proxy blocks both; HTTP proxies can't carry MQTT); \`${stackStatusCommand(kind, env)}\` (where AWS credentials are at hand) shows whether the stack is up`,
+    );
+  }
+  return check('tunnel', 'fail', failure(outcome, where, timeoutMs, alpn), fixFor(outcome, advice));
+}
+
+type FailedProbe = Exclude<TlsProbeResult, { result: 'accepted' }>;
+
+interface Advice {
+  readonly kind: EdgeKind;
+  readonly configFile: string;
+  readonly config: AgentConfig;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Errors of a path that a firewall closes: dropped, rejected or reset before TLS began. */
+function isBlockedPath(outcome: FailedProbe): boolean {
+  return (
+    outcome.result === 'unreachable' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'closed'].includes(
+      outcome.code,
+    )
+  );
+}
+
+function failure(outcome: FailedProbe, where: string, timeoutMs: number, alpn?: string): string {
+  switch (outcome.result) {
+    case 'timeout':
+      return `No TLS answer from the tunnel at ${where} within ${timeoutMs / 1000} s`;
+    case 'refused':
+      return `The tunnel at ${where} refused this agent's certificate (${outcome.code})`;
+    case 'untrusted':
+      return `The tunnel at ${where} presented a certificate the agent does not trust (${outcome.code})`;
+    case 'alpn_refused':
+      return `The tunnel at ${where} did not take the agent's ALPN protocol "${alpn ?? ''}"`;
+    case 'unreachable':
+      return `TLS to the tunnel at ${where} failed (${outcome.code})`;
+  }
+}
+
+function fixFor(outcome: FailedProbe, advice: Advice): string {
+  const { kind, config, configFile, env } = advice;
+  const aws = kind.kind === 'aws';
+  const stack = `\`${stackStatusCommand(kind, env)}\` (where AWS credentials are at hand)`;
+  const port = config.tunnel.port;
+  switch (outcome.result) {
+    case 'refused':
+      return aws
+        ? `IoT Core no longer accepts this certificate: revoked, expired or removed with its agent (check \`clawpulsar agents list ${stackArguments(kind, env)}\`). ${registerAgainAdvice(kind, config.agentId, config.edgeUrl, env)}`
+        : `The edge no longer accepts this certificate: revoked, expired, or the edge's data was reset. ${registerAgainAdvice(kind, config.agentId, config.edgeUrl, env)}`;
+    case 'untrusted':
+      return aws
+        ? `IoT Core's certificate does not verify against the agent's server-ca.pem: something on this network intercepts TLS (a proxy or antivirus), or the file was changed. Let port ${port} through uninspected, or ${lowerFirst(registerAgainAdvice(kind, config.agentId, config.edgeUrl, env))}`
+        : `The broker's certificate does not match what the agent registered with: ${lowerFirst(registerAgainAdvice(kind, config.agentId, config.edgeUrl, env))}`;
+    case 'alpn_refused':
+      return aws
+        ? alpnFix(configFile)
+        : `The edge's tunnel takes no ALPN protocol: remove "alpn" under "tunnel" in ${configFile}, then restart the agent`;
+    case 'timeout':
+    case 'unreachable': {
+      const code = outcome.result === 'unreachable' ? outcome.code : 'timeout';
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        return aws
+          ? `The IoT Core endpoint does not resolve: check this machine's DNS; if the stack was deleted, ${stack} says so`
+          : 'The tunnel host does not resolve: check DNS or the edge URL you registered with';
+      }
+      if (aws) {
+        return !config.tunnel.alpn
+          ? `Allow outbound TCP to ${config.tunnel.host} on port ${port} (a firewall or proxy blocks it; HTTP proxies can't carry MQTT), or on ${IOT_ALPN_PORT}: IoT Core takes the tunnel there too with ALPN "${IOT_ALPN}" ("port": ${IOT_ALPN_PORT} and "alpn": "${IOT_ALPN}" under "tunnel" in ${configFile}); ${stack} shows whether the stack is up`
+          : `Allow outbound TCP to ${config.tunnel.host} on port ${port} (a firewall or a TLS-inspecting proxy is in the way); ${stack} shows whether the stack is up`;
+      }
+      if (code === 'ECONNREFUSED') {
+        return kind.kind === 'local'
+          ? 'Nothing listens there: start the edge (`clawpulsar dev`)'
+          : "Nothing listens there: is the edge running, and its tunnel port open to this machine? (`clawpulsar status` on the edge's machine)";
+      }
+      return outcome.result === 'timeout'
+        ? 'Allow outbound connections to that port (firewall, proxy)'
+        : 'Check the network path to the tunnel port';
+    }
+  }
+}
+
+function alpnFix(configFile: string): string {
+  return `IoT Core takes MQTT on ${IOT_ALPN_PORT} only with ALPN "${IOT_ALPN}": under "tunnel" in ${configFile} set "alpn": "${IOT_ALPN}" (or "port": ${IOT_MQTT_PORT} without "alpn"), then restart the agent`;
+}
+
+function lowerFirst(text: string): string {
+  return `${text[0]?.toLowerCase() ?? ''}${text.slice(1)}`;
+}
