@@ -36,7 +36,8 @@ const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
 const BUILTINS_AS_COMMONJS: Record<string, string> = Object.fromEntries(
   builtinModules.flatMap((name) => {
     const specifier = name.startsWith('node:') ? name : `node:${name}`;
-    const shim = `data:text/javascript,module.exports=process.getBuiltinModule(${JSON.stringify(specifier)})`;
+    // The trailing comment names the chunk of a built-in imported dynamically (chunks/node-http-….mjs).
+    const shim = `data:text/javascript,module.exports=process.getBuiltinModule(${JSON.stringify(specifier)})//${specifier.replace(/[:/]/g, '-')}`;
     return specifier === name
       ? [[name, shim]]
       : [
