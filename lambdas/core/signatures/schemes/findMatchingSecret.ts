@@ -16,6 +16,9 @@ interface PreparedKeys {
 // array. Keys given as bytes need no encoding and are used as they are.
 const prepared = new WeakMap<readonly string[], PreparedKeys>();
 
+/** Room for the longest MAC computed here (SHA-512, 64 bytes). */
+const scratch = Buffer.allocUnsafeSlow(64);
+
 /**
  * Computes the HMAC of the signed pieces under each key in turn (once per key, whatever the number of
  * received signatures) and compares it in constant time with every candidate. Returns the index of the
@@ -36,13 +39,15 @@ export function findMatchingSecret(
     if (key === undefined) continue;
     const hmac = createHmac(algorithm, key);
     for (let p = 0; p < content.length; p++) hmac.update(content[p] as string | Uint8Array);
-    // digest() would allocate a buffer of its own for 32 bytes; a latin1 string maps each byte to one
-    // character and back exactly, and Buffer.from takes its bytes from the shared pool: cheaper per call.
-    const expected = Buffer.from(hmac.digest('latin1'), 'latin1');
+    // digest() would allocate a buffer of its own per call; a latin1 string maps each byte to one character
+    // and back exactly, into a scratch buffer of this module (never the shared pool, where another buffer's
+    // `.buffer` would expose it), wiped once compared: a computed MAC is a valid signature for this body.
+    const expected = scratch.subarray(0, scratch.write(hmac.digest('latin1'), 0, 'latin1'));
     let matched = false;
     for (let c = 0; c < candidates.length; c++) {
       matched = constantTimeEqual(expected, candidates[c] as Uint8Array) || matched;
     }
+    expected.fill(0);
     if (matched) return i;
   }
   return -1;
