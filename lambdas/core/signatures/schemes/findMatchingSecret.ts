@@ -39,10 +39,11 @@ export function findMatchingSecret(
     if (key === undefined) continue;
     const hmac = createHmac(algorithm, key);
     for (let p = 0; p < content.length; p++) hmac.update(content[p] as string | Uint8Array);
-    // digest() would allocate a buffer of its own per call; a latin1 string maps each byte to one character
-    // and back exactly, into a scratch buffer of this module (never the shared pool, where another buffer's
-    // `.buffer` would expose it), wiped once compared: a computed MAC is a valid signature for this body.
-    const expected = scratch.subarray(0, scratch.write(hmac.digest('latin1'), 0, 'latin1'));
+    // digest() would allocate a buffer of its own per call. A 'binary' (latin1) string maps each byte to
+    // one character and back exactly, here into a scratch buffer of this module (never the shared pool,
+    // where another buffer's `.buffer` would expose it), wiped once compared: a computed MAC is a valid
+    // signature for this body.
+    const expected = scratch.subarray(0, scratch.write(hmac.digest('binary'), 0, 'latin1'));
     let matched = false;
     for (let c = 0; c < candidates.length; c++) {
       matched = constantTimeEqual(expected, candidates[c] as Uint8Array) || matched;
