@@ -10,6 +10,7 @@ import { AGENT_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
 import { tempAgentDir } from '../test/agent/agentFixtures.ts';
 import { TestEdge } from '../test/support/testEdge.ts';
 import { percentile, printTable } from './measure.ts';
+import { waitForOutput } from './waitForOutput.ts';
 
 const CLI = 'dist/clawpulsar.mjs';
 const BODY = Buffer.from(JSON.stringify({ action: 'opened', pad: 'x'.repeat(1000) }));
@@ -132,15 +133,7 @@ async function agentThroughput(n: number): Promise<void> {
         env: { ...process.env, ...AGENT_RUNTIME.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? '' },
       },
     );
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      agent!.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('tunnel_ready')) resolve();
-      });
-      agent!.once('exit', () => reject(new Error(`agent exited: ${err}`)));
-    });
-    agent.stderr!.resume();
+    await waitForOutput(agent, agent.stderr!, (err) => err.includes('tunnel_ready') || undefined);
 
     const envelopes = Array.from({ length: n + 500 }, (_, i) =>
       edge.seal('bench-agent', {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
 import { percentile, printTable } from './measure.ts';
+import { waitForOutput } from './waitForOutput.ts';
 
 const CLI = 'dist/clawpulsar.mjs';
 const SECRET = 'bench-github-secret';
@@ -171,14 +172,9 @@ async function startHarness(): Promise<Harness> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const summary = await new Promise<{ url: string }>((resolve, reject) => {
-    let out = '';
-    edge.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line) as { url: string });
-    });
-    edge.once('exit', () => reject(new Error('edge exited')));
+  const summary = await waitForOutput(edge, edge.stdout!, (out) => {
+    const line = out.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
+    return line ? (JSON.parse(line) as { url: string }) : undefined;
   });
   const run = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   const token = JSON.parse(
@@ -219,14 +215,7 @@ async function startHarness(): Promise<Harness> {
       env: { ...process.env, ...AGENT_RUNTIME.env },
     },
   );
-  await new Promise<void>((resolve) => {
-    let err = '';
-    agent.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('tunnel_ready')) resolve();
-    });
-  });
-  agent.stderr?.resume();
+  await waitForOutput(agent, agent.stderr!, (err) => err.includes('tunnel_ready') || undefined);
   const h: Harness = {
     edge,
     agent,

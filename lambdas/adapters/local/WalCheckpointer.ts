@@ -88,7 +88,10 @@ export class WalCheckpointer {
         path,
         signal: signal.buffer,
         full: options.durability === 'full',
-        gatherMs: options.gatherMs ?? 5,
+        // A checkpoint copies every page committed since the last one and syncs the database file: one
+        // every quarter second copies a hot page once, not once per commit, and at a steady 200 webhooks/s
+        // took the edge's CPU per webhook from 2.2 ms to 1.8 ms (measured with relay-bench).
+        gatherMs: options.gatherMs ?? 250,
       },
     });
     return new WalCheckpointer(db, worker, signal);
