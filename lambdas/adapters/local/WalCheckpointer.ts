@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * The worker: its own connection to the database, waiting on a shared counter of commits. After a
- * wake-up it checkpoints (PASSIVE: it never blocks the writer), then waits a few milliseconds so that the
+ * wake-up it checkpoints (PASSIVE: it never blocks the writer), then waits `gatherMs` so that the
  * commits of a busy moment share one checkpoint. Slot 0 counts wake-ups, slot 1 asks it to stop.
  * Plain JavaScript run with `eval`, so the worker needs no file of its own in the bundle.
  */
