@@ -36,7 +36,9 @@ export class DynamoDeliveryLog implements DeliveryLog, DeliveryLogReader {
 
   /**
    * Writes the entry's current state. A `queued` entry never overwrites a later state: the ingress
-   * writes it after the enqueue, and a fast agent can have acked by then.
+   * writes it after the enqueue, and a fast agent can have acked by then. The size is the first record's
+   * (the ingress records the webhook's body; dispatch and ack know only the sealed envelope's size), as
+   * the local edge's log keeps it.
    */
   async record(e: DeliveryLogEntry): Promise<void> {
     const values: Item = {
@@ -59,7 +61,7 @@ export class DynamoDeliveryLog implements DeliveryLog, DeliveryLogReader {
       'deliveryId = :deliveryId',
       'receivedAt = :receivedAt',
       'receivedDay = :receivedDay',
-      'sizeBytes = :sizeBytes',
+      'sizeBytes = if_not_exists(sizeBytes, :sizeBytes)',
       '#status = :status',
       'attempts = :attempts',
       'updatedAt = :updatedAt',

@@ -102,6 +102,25 @@ describe('DynamoDeliveryLog', () => {
     expect(read?.status).toBe('delivered');
   });
 
+  it('keeps the size of the first record (the body), as the local log does', async () => {
+    // Prepare
+    await log.record(entry('e-size', 'laptop-3', NOW - 500, { sizeBytes: 100 }));
+
+    // Act: the ack knows only the sealed envelope's size.
+    await log.record(
+      entry('e-size', 'laptop-3', NOW - 500, {
+        status: 'delivered',
+        attempts: 1,
+        statusCode: 200,
+        sizeBytes: 321,
+      }),
+    );
+
+    // Assess
+    const [read] = await log.list({ agentId: 'laptop-3', limit: 10 });
+    expect(read).toMatchObject({ envelopeId: 'e-size', status: 'delivered', sizeBytes: 100 });
+  });
+
   it('drops a status code a later record does not carry', async () => {
     // Prepare
     await log.record(entry('e3', 'codes-1', NOW, { status: 'failed', statusCode: 400, attempts: 1 }));
