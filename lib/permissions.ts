@@ -115,6 +115,25 @@ export function queueKeyStatement(
 }
 
 /**
+ * What a Lambda consuming `queue` through an event source mapping needs: receive, delete, change
+ * visibility and read attributes on that one queue, and `Decrypt` of its key through SQS.
+ */
+export function queueConsumerAccess(key: kms.IKey, queue: sqs.IQueue): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      actions: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      ],
+      resources: [queue.queueArn],
+    }),
+    queueKeyStatement(key, queue, ['kms:Decrypt']),
+  ];
+}
+
+/**
  * KMS use of the bucket's key by S3 (SSE-KMS with an S3 Bucket Key, whose encryption context is the
  * bucket ARN).
  */

@@ -2,7 +2,6 @@ import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,7 +11,14 @@ import { BUDGET_TABLES, type BudgetTableName } from '../../lambdas/adapters/aws/
 import { ALERT_WEBHOOK_PURPOSE } from '../../lambdas/core/alerts/alertWebhookTarget.ts';
 import { PROVIDER_KEY_PURPOSE } from '../../lambdas/core/keys/providerKeySecret.ts';
 import { budgetPollerEnv, budgetWorkerEnv } from '../../lambdas/handlers/env.ts';
-import { iotArn, queueKeyStatement, secretsKeyStatement, tableAccess } from '../permissions.ts';
+import {
+  iotArn,
+  queueConsumerAccess,
+  queueKeyStatement,
+  secretsKeyStatement,
+  tableAccess,
+} from '../permissions.ts';
+import { connectQueueConsumer } from './connectQueueConsumer.ts';
 import { type FunctionSettings, HandlerFunction } from './HandlerFunction.ts';
 import type { OperationsConstruct } from './OperationsConstruct.ts';
 import { buildTable } from './StorageConstruct.ts';
@@ -141,16 +147,7 @@ export class BudgetsConstruct extends Construct {
         ...tableAccess(dataKey, ['dynamodb:GetItem', 'dynamodb:Scan'], [props.agentsTable]),
         secretsKeyStatement(dataKey, ['kms:Decrypt'], PROVIDER_KEY_PURPOSE),
         secretsKeyStatement(dataKey, ['kms:Decrypt'], ALERT_WEBHOOK_PURPOSE),
-        new iam.PolicyStatement({
-          actions: [
-            'sqs:ReceiveMessage',
-            'sqs:DeleteMessage',
-            'sqs:ChangeMessageVisibility',
-            'sqs:GetQueueAttributes',
-          ],
-          resources: [this.pollQueue.queueArn],
-        }),
-        queueKeyStatement(dataKey, this.pollQueue, ['kms:Decrypt']),
+        ...queueConsumerAccess(dataKey, this.pollQueue),
         new iam.PolicyStatement({
           actions: ['iot:Publish'],
           resources: [iotArn('topic/clawpulsar/*/alerts')],
@@ -159,18 +156,12 @@ export class BudgetsConstruct extends Construct {
         topicKeyStatement(dataKey, props.alertsTopic),
       ],
     });
-    // Not fn.addEventSource: that would also grant the queue's key without a via-service condition.
-    const mapping = new lambda.EventSourceMapping(this, 'PollQueueMapping', {
-      target: this.worker.function,
-      eventSourceArn: this.pollQueue.queueArn,
+    connectQueueConsumer(this, 'PollQueueMapping', {
+      consumer: this.worker,
+      queue: this.pollQueue,
       batchSize: 1,
-      reportBatchItemFailures: true,
       maxConcurrency: BUDGET_WORKER_MAX_CONCURRENCY,
-    });
-    mapping.node.addDependency(this.worker.policy);
-    Validations.of(mapping).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
+      noDestinationReason:
         'SQS event sources take no on-failure destination: a failed poll message returns after its visibility ' +
         'timeout and the next schedule polls the same keys anyway.',
     });

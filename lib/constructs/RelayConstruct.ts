@@ -6,7 +6,6 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -24,10 +23,12 @@ import { dispatcherEnv, ingressEnv } from '../../lambdas/handlers/env.ts';
 import {
   bucketKeyStatement,
   iotArn,
+  queueConsumerAccess,
   queueKeyStatement,
   secretsKeyStatement,
   tableAccess,
 } from '../permissions.ts';
+import { connectQueueConsumer } from './connectQueueConsumer.ts';
 import { type FunctionSettings, HandlerFunction } from './HandlerFunction.ts';
 import type { OperationsConstruct } from './OperationsConstruct.ts';
 
@@ -267,16 +268,7 @@ export class RelayConstruct extends Construct {
       usesDataKey: true,
       settings,
       statements: [
-        new iam.PolicyStatement({
-          actions: [
-            'sqs:ReceiveMessage',
-            'sqs:DeleteMessage',
-            'sqs:ChangeMessageVisibility',
-            'sqs:GetQueueAttributes',
-          ],
-          resources: [this.envelopeQueue.queueArn],
-        }),
-        queueKeyStatement(dataKey, this.envelopeQueue, ['kms:Decrypt']),
+        ...queueConsumerAccess(dataKey, this.envelopeQueue),
         ...tableAccess(
           dataKey,
           ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
@@ -295,18 +287,12 @@ export class RelayConstruct extends Construct {
         }),
       ],
     });
-    // Not fn.addEventSource: that would also grant the queue's key without a via-service condition.
-    const mapping = new lambda.EventSourceMapping(this, 'DispatcherQueueMapping', {
-      target: this.dispatcher.function,
-      eventSourceArn: this.envelopeQueue.queueArn,
+    connectQueueConsumer(this, 'DispatcherQueueMapping', {
+      consumer: this.dispatcher,
+      queue: this.envelopeQueue,
       batchSize: 10,
-      reportBatchItemFailures: true,
       maxConcurrency: DISPATCHER_MAX_CONCURRENCY,
-    });
-    mapping.node.addDependency(this.dispatcher.policy);
-    Validations.of(mapping).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
+      noDestinationReason:
         'SQS event sources take no on-failure destination: a failed record stays in the queue (partial batch ' +
         'responses) and the dispatcher records it as expired 72 h after receipt.',
     });
