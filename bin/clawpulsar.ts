@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { commandWord } from './cli/commandWord.ts';
 import { EXIT } from './cli/output.ts';
+import { type Register, registerLazily } from './cli/registerLazily.ts';
 import { passGlobalStackOptions } from './cli/stackOptions.ts';
 
 const program = new Command()
@@ -19,7 +20,6 @@ passGlobalStackOptions(program);
  * Commands load lazily: `clawpulsar agent run` loads the agent and not the edge's broker, the dashboard or
  * the AWS adapters, which keeps a long-running agent small. Help and unknown words load them all.
  */
-type Register = (program: Command) => void | Promise<void>;
 const commands: Record<string, () => Promise<Register>> = {
   dev: async () => (await import('./commands/dev.ts')).registerDev,
   token: async () => (await import('./commands/token.ts')).registerToken,
@@ -38,9 +38,7 @@ const commands: Record<string, () => Promise<Register>> = {
   dashboard: async () => (await import('./commands/dashboard.ts')).registerDashboard,
   onboard: async () => (await import('./commands/onboard.ts')).registerOnboard,
 };
-const word = commandWord(process.argv.slice(2), program);
-const chosen = word !== undefined && Object.hasOwn(commands, word) ? [word] : Object.keys(commands);
-for (const name of chosen) await (await (commands[name] as () => Promise<Register>)())(program);
+await registerLazily(program, commands, commandWord(process.argv.slice(2), program));
 // Registered after the commands so that they keep their own parsing: only the program's options are
 // positional (before the command word), which leaves `agents list --stack prod` to the command.
 program.enablePositionalOptions();

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { type Register, registerLazily } from '../cli/registerLazily.ts';
 
 /**
  * Each subcommand's module loads only when it runs: `clawpulsar agent run` is a long-running process, and
  * it should not carry the CSR encoder, the registration client or the stack resolver in memory. Help and
  * unknown words load them all.
  */
-const subcommands: Record<string, () => Promise<(agent: Command) => void>> = {
+const subcommands: Record<string, () => Promise<Register>> = {
   register: async () => (await import('./agent/registerCommand.ts')).registerAgentRegister,
   route: async () => (await import('./agent/routeCommands.ts')).registerAgentRoutes,
   allowlist: async () => (await import('./agent/allowlistCommands.ts')).registerAgentAllowlist,
@@ -20,7 +21,5 @@ const subcommands: Record<string, () => Promise<(agent: Command) => void>> = {
  */
 export async function registerAgent(program: Command, argv: readonly string[] = process.argv): Promise<void> {
   const agent = program.command('agent').description('the relay client on this machine');
-  const word = argv[argv.indexOf('agent') + 1];
-  const chosen = word !== undefined && Object.hasOwn(subcommands, word) ? [word] : Object.keys(subcommands);
-  for (const name of chosen) (await (subcommands[name] as () => Promise<(agent: Command) => void>)())(agent);
+  await registerLazily(agent, subcommands, argv[argv.indexOf('agent') + 1]);
 }
