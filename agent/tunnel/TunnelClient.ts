@@ -5,6 +5,7 @@ import type { Logger } from '../../lambdas/core/ports.ts';
 import type { TunnelEndpoint } from '../../lambdas/core/registration/registrationMessages.ts';
 import type { TlsCredentials } from '../credentials/AgentCredentials.ts';
 import { reconnectDelay } from './reconnectDelay.ts';
+import { tunnelTlsOptions, tunnelTlsTarget } from './tunnelTlsTarget.ts';
 
 /** IoT Core disconnects clients idle for 1.5 × keepalive; 30 s keeps NAT mappings warm too. */
 const KEEPALIVE_SECONDS = 30;
@@ -177,19 +178,9 @@ export class TunnelClient {
 
   #openStream() {
     const { endpoint, serverCaPem } = this.#options;
-    const tls = this.#options.credentials();
-    const socket = tlsConnect({
-      host: endpoint.host,
-      port: endpoint.port,
-      servername: endpoint.serverName,
-      ...(endpoint.alpn ? { ALPNProtocols: [endpoint.alpn] } : {}),
-      key: tls.keyPem,
-      // The leaf first, then its issuers, so the broker can build the path to the CA it trusts.
-      cert: `${tls.certificatePem.trimEnd()}\n${tls.caChainPem}`,
-      ca: serverCaPem,
-      rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
-    });
+    const socket = tlsConnect(
+      tunnelTlsOptions(tunnelTlsTarget(endpoint, serverCaPem, this.#options.credentials())),
+    );
     // Small request/answer packets: with Nagle's algorithm each waits for the peer's delayed ACK (~40 ms).
     return socket.setNoDelay(true);
   }

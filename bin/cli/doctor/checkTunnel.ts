@@ -1,5 +1,6 @@
 import type { AgentConfig } from '../../../agent/config/agentConfig.ts';
 import type { AgentCredentials } from '../../../agent/credentials/AgentCredentials.ts';
+import { tunnelTlsTarget } from '../../../agent/tunnel/tunnelTlsTarget.ts';
 import { check, type DoctorCheck } from './DoctorCheck.ts';
 import {
   type EdgeKind,
@@ -8,7 +9,7 @@ import {
   stackArguments,
   stackStatusCommand,
 } from './EdgeKind.ts';
-import { probeTls, type TlsProbeResult, type TlsProbeTarget } from './probeTls.ts';
+import { probeTls, type TlsProbeResult } from './probeTls.ts';
 
 /** IoT Core's MQTT over TLS on 443: the client must ask for this ALPN protocol. */
 export const IOT_ALPN = 'x-amzn-mqtt-ca';
@@ -46,16 +47,8 @@ export async function checkTunnel(
 ): Promise<DoctorCheck> {
   const { timeoutMs = 5000, verdictMs = 1500, alpnPort = IOT_ALPN_PORT, env = process.env } = options;
   const kind = options.kind ?? edgeKindOf(config.edgeUrl, config.tunnel);
-  const { host, port, serverName, alpn } = config.tunnel;
-  const target: TlsProbeTarget = {
-    host,
-    port,
-    serverName,
-    ...(alpn ? { alpn } : {}),
-    caPem: credentials.serverCaPem,
-    keyPem: credentials.tls.keyPem,
-    certificateChainPem: `${credentials.tls.certificatePem.trimEnd()}\n${credentials.tls.caChainPem}`,
-  };
+  const { host, port, alpn } = config.tunnel;
+  const target = tunnelTlsTarget(config.tunnel, credentials.serverCaPem, credentials.tls);
   const where = `${host}:${port}`;
   const configFile = options.configPath ?? "the agent's config.json";
   if (kind.kind === 'aws' && port === IOT_ALPN_PORT && !alpn) {

@@ -1,18 +1,8 @@
 import { connect } from 'node:tls';
+import { type TunnelTlsTarget, tunnelTlsOptions } from '../../../agent/tunnel/tunnelTlsTarget.ts';
 
-/** Where to open the handshake, and what to present there. */
-export interface TlsProbeTarget {
-  readonly host: string;
-  readonly port: number;
-  /** SNI; IoT Core needs it to find the account and the registered CA. */
-  readonly serverName: string;
-  readonly alpn?: string;
-  /** The CA that must have signed the server's certificate. */
-  readonly caPem: string;
-  readonly keyPem: string;
-  /** The client certificate followed by its issuers. */
-  readonly certificateChainPem: string;
-}
+/** Where to open the handshake, and what to present there: the agent's own tunnel target. */
+export type TlsProbeTarget = TunnelTlsTarget;
 
 export interface TlsProbeTimeouts {
   /** No progress for this long ends the probe as `timeout`. */
@@ -59,16 +49,7 @@ export function probeTls(target: TlsProbeTarget, timeouts: TlsProbeTimeouts): Pr
     let keysExchanged = false;
     let settled = false;
     let verdictTimer: NodeJS.Timeout | undefined;
-    const socket = connect({
-      host: target.host,
-      port: target.port,
-      servername: target.serverName,
-      ca: target.caPem,
-      key: target.keyPem,
-      cert: target.certificateChainPem,
-      ...(target.alpn ? { ALPNProtocols: [target.alpn] } : {}),
-      minVersion: 'TLSv1.2',
-    });
+    const socket = connect(tunnelTlsOptions(target));
     const finish = (result: TlsProbeResult) => {
       if (settled) return;
       settled = true;
