@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { SqliteWriteBatcher } from '../../lambdas/adapters/local/SqliteWriteBatcher.ts';
 import { ClawPulsarError } from '../../lambdas/core/errors.ts';
 import { RETENTION_MS } from '../../lambdas/core/ingress/limits.ts';
 import { PRIVATE_FILE_MODE } from '../home/writePrivateFile.ts';
@@ -24,18 +25,13 @@ interface OutcomeRow {
 /** SQLite's "database is locked": another process holds the exclusive lock. */
 const SQLITE_BUSY = 5;
 
-interface PendingWrite {
-  readonly key: string;
-  readonly outcome: DeliveryOutcome;
-  readonly at: number;
-}
-
 /**
  * Final outcomes by delivery, in SQLite in the agent home, kept for the edge's 72 h retention window: a
  * redelivered envelope (the ack was lost, the agent restarted) is acked again from here without being
- * forwarded twice. Lookups are synchronous; writes are group-committed once per event-loop turn (one
- * transaction for every outcome recorded in that turn, an order of magnitude cheaper than one each), and
- * `record` resolves once its outcome is committed, so the caller acks only what is on disk. The agent is
+ * forwarded twice. Lookups are synchronous; writes are group-committed once per event-loop turn by
+ * SqliteWriteBatcher (one transaction for every outcome recorded in that turn, an order of magnitude
+ * cheaper than one each; a lookup sees an outcome as soon as it is recorded), and `record` resolves once
+ * its outcome is committed, so the caller acks only what is on disk. The agent is
  * the database's only user: it holds an exclusive lock, which spares a lock round trip per transaction.
  *
  * @example
@@ -48,12 +44,7 @@ export class OutcomeStore {
   readonly #record: StatementSync;
   readonly #purge: StatementSync;
   readonly #retentionMs: number;
-  readonly #begin: StatementSync;
-  readonly #commit: StatementSync;
-  readonly #rollback: StatementSync;
-  #pending = new Map<string, PendingWrite>();
-  #committed: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-  #flushScheduled = false;
+  readonly #batch: SqliteWriteBatcher;
 
   constructor(path: string, options: { retentionMs?: number } = {}) {
     if (path !== ':memory:' && !existsSync(path)) closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
@@ -96,9 +87,7 @@ export class OutcomeStore {
       'INSERT OR REPLACE INTO outcomes (delivery_key, envelope_id, status_code, attempts, latency_ms, reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.#purge = this.#db.prepare('DELETE FROM outcomes WHERE recorded_at <= ?');
-    this.#begin = this.#db.prepare('BEGIN');
-    this.#commit = this.#db.prepare('COMMIT');
-    this.#rollback = this.#db.prepare('ROLLBACK');
+    this.#batch = SqliteWriteBatcher.for(this.#db);
   }
 
   /** The key of one provider delivery for one source. */
@@ -108,8 +97,6 @@ export class OutcomeStore {
 
   /** The remembered outcome (committed or about to be), unless it is older than the retention window. */
   find(key: string, now: number): DeliveryOutcome | undefined {
-    const pending = this.#pending.get(key);
-    if (pending) return pending.at > now - this.#retentionMs ? pending.outcome : undefined;
     const row = this.#find.get(key, now - this.#retentionMs) as OutcomeRow | undefined;
     if (!row) return undefined;
     const outcome = {
@@ -122,44 +109,23 @@ export class OutcomeStore {
   }
 
   /** Remembers an outcome; resolves once it is committed (at the end of this event-loop turn). */
-  record(key: string, outcome: DeliveryOutcome, now: number): Promise<void> {
-    this.#pending.set(key, { key, outcome, at: now });
-    const committed = new Promise<void>((resolve, reject) => this.#committed.push({ resolve, reject }));
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
-    return committed;
+  async record(key: string, outcome: DeliveryOutcome, now: number): Promise<void> {
+    await this.#batch.write(() =>
+      this.#record.run(
+        key,
+        outcome.envelopeId,
+        outcome.statusCode,
+        outcome.attempts,
+        outcome.latencyMs,
+        outcome.reason ?? null,
+        now,
+      ),
+    );
   }
 
-  /** Commits what `record` collected, in one transaction. */
+  /** Commits what `record` collected now, rather than at the end of the turn. */
   flush(): void {
-    this.#flushScheduled = false;
-    if (this.#pending.size === 0) return;
-    const writes = this.#pending;
-    const waiters = this.#committed;
-    this.#pending = new Map();
-    this.#committed = [];
-    try {
-      this.#begin.run();
-      for (const { key, outcome, at } of writes.values()) {
-        this.#record.run(
-          key,
-          outcome.envelopeId,
-          outcome.statusCode,
-          outcome.attempts,
-          outcome.latencyMs,
-          outcome.reason ?? null,
-          at,
-        );
-      }
-      this.#commit.run();
-    } catch (error) {
-      if (this.#db.isTransaction) this.#rollback.run();
-      for (const waiter of waiters) waiter.reject(error);
-      return;
-    }
-    for (const waiter of waiters) waiter.resolve();
+    this.#batch.flush();
   }
 
   /** Forgets outcomes older than the retention window; returns how many. */
