@@ -37,10 +37,9 @@ export class SqliteWriteBatcher {
 
   /** Runs `statement` in the current batch; resolves with its result once the batch is committed. */
   write<T>(statement: () => T): Promise<T> {
-    this.#begin();
     let result: T;
     try {
-      result = statement();
+      result = this.stage(statement);
     } catch (error) {
       // A failed statement is undone by SQLite on its own; the rest of the batch stands.
       return Promise.reject(error);
