@@ -1,7 +1,7 @@
-import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Metafile } from 'esbuild';
+import { BUILTINS_AS_COMMONJS } from './builtinsAsCommonJs.ts';
 
 /** The handlers under lambdas/handlers/, each exporting `handler` (see lambdas/handlers/env.ts). */
 export const HANDLER_NAMES = [
@@ -24,28 +24,6 @@ export type HandlerName = (typeof HANDLER_NAMES)[number];
 export const HANDLER_MODULE = 'index';
 
 const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
-
-/**
- * Node built-ins as CommonJS modules: `process.getBuiltinModule` hands back the module object itself.
- * An ESM `import` of a built-in makes Node build a namespace facade that reads every export once, which
- * runs the lazy getters behind them: `node:http`'s WebSocket getter loads the whole of undici (~35 ms),
- * `node:fs`'s ReadStream the file streams, `node:crypto`'s webcrypto — none of which a handler uses.
- * esbuild wraps these modules like any CommonJS dependency, so a named import is a property read when
- * the code runs.
- */
-const BUILTINS_AS_COMMONJS: Record<string, string> = Object.fromEntries(
-  builtinModules.flatMap((name) => {
-    const specifier = name.startsWith('node:') ? name : `node:${name}`;
-    // The trailing comment names the chunk of a built-in imported dynamically (chunks/node-http-….mjs).
-    const shim = `data:text/javascript,module.exports=process.getBuiltinModule(${JSON.stringify(specifier)})//${specifier.replace(/[:/]/g, '-')}`;
-    return specifier === name
-      ? [[name, shim]]
-      : [
-          [name, shim],
-          [specifier, shim],
-        ];
-  }),
-);
 
 /**
  * How every Lambda handler is bundled: the stack (HandlerFunction) builds with exactly these options and

@@ -58,9 +58,16 @@ export class TunnelClient {
   #isReady = false;
   #stopped = false;
   #connectWaiters: (() => void)[] = [];
+  #endpoint: Omit<TunnelEndpoint, 'serverCaPem'>;
 
   constructor(options: TunnelClientOptions) {
     this.#options = options;
+    this.#endpoint = options.endpoint;
+  }
+
+  /** Where it connects: the endpoint it was given, or the one it last switched to. */
+  get endpoint(): Omit<TunnelEndpoint, 'serverCaPem'> {
+    return this.#endpoint;
   }
 
   /** True while the broker has accepted the current connection. */
@@ -83,6 +90,9 @@ export class TunnelClient {
       outgoingStore: this.#outgoingStore,
       // mqtt.js calls its debug logger on every packet; this agent logs its own events.
       log: () => {},
+      // Otherwise mqtt-packet pre-builds a 2-byte Buffer for each of the 65,536 packet ids and lengths on
+      // the first write: ~7 MB of heap held for the process's life, to save a 2-byte write per packet.
+      writeCache: false,
     });
     this.#client = client;
     client.handleMessage = (packet, done) => {
@@ -158,6 +168,16 @@ export class TunnelClient {
   }
 
   /**
+   * Connects to `endpoint` from now on (the agent's config moved the tunnel, e.g. IoT Core from 8883 to
+   * 443): the current connection, or the attempt or backoff wait under way, is dropped and the new
+   * endpoint tried at once, as on a certificate switch. Resolves once connected there.
+   */
+  switchEndpoint(endpoint: Omit<TunnelEndpoint, 'serverCaPem'>): Promise<void> {
+    this.#endpoint = endpoint;
+    return this.reconnectNow();
+  }
+
+  /**
    * Closes the connection: waits up to `graceMs` for the broker to acknowledge outstanding acks, then
    * sends DISCONNECT. The session (and any undelivered envelopes) stays on the broker.
    */
@@ -177,9 +197,8 @@ export class TunnelClient {
   }
 
   #openStream() {
-    const { endpoint, serverCaPem } = this.#options;
     const socket = tlsConnect(
-      tunnelTlsOptions(tunnelTlsTarget(endpoint, serverCaPem, this.#options.credentials())),
+      tunnelTlsOptions(tunnelTlsTarget(this.#endpoint, this.#options.serverCaPem, this.#options.credentials())),
     );
     // Small request/answer packets: with Nagle's algorithm each waits for the peer's delayed ACK (~40 ms).
     return socket.setNoDelay(true);

@@ -3,6 +3,7 @@
 // external: they are installed beside the package; the dashboard carries everything it needs, no CDN.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
+import { BUILTINS_AS_COMMONJS } from '../lib/builtinsAsCommonJs.ts';
 
 await Promise.all([
   build({
@@ -17,6 +18,7 @@ await Promise.all([
     format: 'esm',
     target: 'node22',
     packages: 'external',
+    alias: BUILTINS_AS_COMMONJS,
     sourcemap: true,
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',
