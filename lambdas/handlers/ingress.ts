@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +12,7 @@ import { SqsEnvelopeQueue } from '../adapters/aws/SqsEnvelopeQueue.ts';
 import { HEALTH_PATH, healthResponse } from '../core/health/healthResponse.ts';
 import { handleIngress, type IngressDeps } from '../core/ingress/handleIngress.ts';
 import { createSourceDirectory } from '../core/sources/createSourceDirectory.ts';
+import { timeOrderedId } from '../core/timeOrderedId.ts';
 import { ingressEnv, loadEnv } from './env.ts';
 import {
   type ApiGatewayV2Result,
@@ -51,7 +51,7 @@ const deps: IngressDeps = {
   deliveryLog: new DynamoDeliveryLog(dynamo, env.DELIVERY_LOG_TABLE, clock),
   clock,
   logger,
-  newId: randomUUID,
+  newId: () => timeOrderedId(),
 };
 
 /** The stack routes its liveness probe here (lib/constructs/RelayConstruct.ts). */

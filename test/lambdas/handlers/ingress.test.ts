@@ -90,6 +90,8 @@ describe('ingress handler', () => {
     // Assess
     expect(response.statusCode).toBe(200);
     const { envelopeId } = JSON.parse(response.body);
+    // A UUIDv7, as the local edge's: the same envelope id scheme on both runtimes.
+    expect(envelopeId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const call = aws.mocks.sqs.commandCalls(SendMessageCommand).at(-1)?.args[0].input;
     expect(call?.QueueUrl).toBe(QUEUE_URL);
     expect(call?.MessageAttributes).toMatchObject({
