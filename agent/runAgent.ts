@@ -48,7 +48,8 @@ export interface RunningAgent {
 
 /**
  * Runs the relay client from an agent home: one outbound mTLS MQTT connection, envelopes opened and
- * forwarded to the routes in `config.json` (re-read when it changes), outcomes acked, the certificate
+ * forwarded to the routes in `config.json` (re-read when it changes; a tunnel moved there, e.g. to
+ * IoT Core's port 443, is reconnected to at once), outcomes acked, the certificate
  * renewed over the tunnel. Stops on `stop()`, on a `revoked` control message, or when the certificate
  * has expired (it can then no longer be renewed: register again).
  *
@@ -86,6 +87,15 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
       routing = routingOf(next);
       alertsConfig = next.alerts;
       logger.info('config_reloaded', { routes: Object.keys(routing.config.routes).length });
+      // A tunnel moved in the config (`clawpulsar agent tunnel set --port 443`) is reached at once: a
+      // blocked port would otherwise keep the agent away until it restarts.
+      if (!stopping && !sameEndpoint(tunnel.endpoint, next.tunnel)) {
+        logger.info('tunnel_endpoint_changed', {
+          broker: `${next.tunnel.host}:${next.tunnel.port}`,
+          alpn: next.tunnel.alpn ?? null,
+        });
+        void tunnel.switchEndpoint(next.tunnel);
+      }
     } catch (error) {
       logger.error('config_invalid', { error: (error as Error).message });
     }
@@ -245,6 +255,10 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
     renewCertificate: () => renewer.renew(),
     stop: () => stop('stopped'),
   };
+}
+
+function sameEndpoint(a: AgentConfig['tunnel'], b: AgentConfig['tunnel']): boolean {
+  return a.host === b.host && a.port === b.port && a.serverName === b.serverName && a.alpn === b.alpn;
 }
 
 function routingOf(config: AgentConfig): Routing {

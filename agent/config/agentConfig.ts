@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { idSchema, isValidId } from '../../lambdas/core/ids.ts';
 import { tunnelEndpointSchema } from '../../lambdas/core/registration/registrationMessages.ts';
+import { AWS_REGION_NAME, STACK_NAME } from '../../lib/awsNames.ts';
 import { isReservedHeader } from '../forward/forwardHeaders.ts';
 import { parseAllowlistEntry } from '../routing/TargetAllowlist.ts';
 
@@ -134,6 +135,19 @@ export const alertsSchema = z
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 
 /**
+ * The deployed stack the agent registered with (`agent register --stack NAME`), so that the commands
+ * about it (`clawpulsar status`, doctor's advice) need no `--stack`. Only names: no credentials, no
+ * profile (AWS credentials are the operator's, wherever the operator runs the CLI).
+ */
+export const recordedStackSchema = z
+  .object({
+    name: z.string().regex(STACK_NAME, 'must be a CloudFormation stack name'),
+    region: z.string().regex(AWS_REGION_NAME, 'must be an AWS region name').optional(),
+  })
+  .strict();
+export type RecordedStack = z.infer<typeof recordedStackSchema>;
+
+/**
  * `config.json` in the agent home. Routing lives here and only here: the edge never learns the local
  * network. Written 0600 because route headers may hold bearer tokens.
  */
@@ -147,6 +161,8 @@ export const agentConfigSchema = z
     webhookBaseUrl: z.string().url(),
     /** The broker endpoint; its server CA is in `server-ca.pem`. */
     tunnel: tunnelEndpointSchema.omit({ serverCaPem: true }),
+    /** Absent for an agent registered with `--edge URL`, and in configs written before it was recorded. */
+    stack: recordedStackSchema.optional(),
     routes: z
       .record(z.string(), routeSchema)
       .superRefine(

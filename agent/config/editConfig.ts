@@ -2,6 +2,7 @@ import { BadRequestError, NotFoundError } from '../../lambdas/core/errors.ts';
 import { isValidId } from '../../lambdas/core/ids.ts';
 import { zodMessage } from '../../lambdas/core/registration/zodMessage.ts';
 import { parseAllowlistEntry } from '../routing/TargetAllowlist.ts';
+import { type IotCorePort, withIotCorePort } from '../tunnel/iotCoreEndpoint.ts';
 import { type AgentConfig, agentConfigSchema, type Route, routeSchema } from './agentConfig.ts';
 
 /** `source` is a source id, or `default` for the route of sources without one. */
@@ -57,4 +58,16 @@ export function withoutAllowlistEntry(config: AgentConfig, entry: string): Agent
     throw new NotFoundError('allowlist_entry_not_found', `"${trimmed}" is not in the allowlist`);
   }
   return { ...config, allowlist: config.allowlist.filter((e) => e !== trimmed) };
+}
+
+/**
+ * The config with its IoT Core tunnel on `port`: 443 with ALPN `x-amzn-mqtt-ca` where a network blocks
+ * 8883, or back to 8883. Errors: `tunnel_port_not_applicable` for an edge's own broker (see
+ * withIotCorePort). A running agent reconnects to the new port when it sees the file change.
+ *
+ * @example
+ * writeAgentConfig(paths, withTunnelPort(readAgentConfig(paths), 443));
+ */
+export function withTunnelPort(config: AgentConfig, port: IotCorePort): AgentConfig {
+  return { ...config, tunnel: withIotCorePort(config.tunnel, port) };
 }

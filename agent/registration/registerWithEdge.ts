@@ -13,13 +13,19 @@ import {
   type RegistrationResponse,
   registrationResponseSchema,
 } from '../../lambdas/core/registration/registrationMessages.ts';
-import { type AgentConfig, agentConfigSchema } from '../config/agentConfig.ts';
+import { type AgentConfig, agentConfigSchema, type RecordedStack } from '../config/agentConfig.ts';
 import { readAgentConfig, writeAgentConfig } from '../config/agentConfigFile.ts';
 import { certificateForKey } from '../credentials/AgentCredentials.ts';
 import { createTlsKeyAndCsr } from '../credentials/createTlsKeyAndCsr.ts';
 import { installCredentials } from '../credentials/installCredentials.ts';
 import { agentPaths } from '../home/agentPaths.ts';
 import { ensurePrivateDir, writePrivateFile } from '../home/writePrivateFile.ts';
+import {
+  type IotCorePort,
+  iotCoreRegion,
+  isIotCorePort,
+  withIotCorePort,
+} from '../tunnel/iotCoreEndpoint.ts';
 
 export interface RegisterOptions {
   readonly dir: string;
@@ -28,8 +34,21 @@ export interface RegisterOptions {
   readonly token: string;
   /** A label for the operator's list of agents; defaults to this machine's host name. */
   readonly hostname?: string;
-  /** Replace an agent already registered in `dir` (its routes and allowlist are kept). */
+  /**
+   * Replace an agent already registered in `dir`: its routes, allowlist, alert action and tuning are
+   * kept, and so are its stack and IoT Core port when it registers again with the same edge.
+   */
   readonly force?: boolean;
+  /**
+   * The deployed stack `edgeUrl` belongs to (`--stack NAME`), recorded so that commands about it need no
+   * `--stack`. Default: the one recorded before when `force` replaces an agent of the same edge.
+   */
+  readonly stack?: RecordedStack;
+  /**
+   * IoT Core's port for the tunnel, 8883 or 443 (with ALPN), instead of the one the edge announced;
+   * applied only when the tunnel is IoT Core (see `RegisteredAgent.tunnel`).
+   */
+  readonly tunnelPort?: IotCorePort;
   readonly timeoutMs?: number;
 }
 
@@ -38,6 +57,9 @@ export interface RegisteredAgent {
   readonly dir: string;
   readonly notAfter: number;
   readonly webhookBaseUrl: string;
+  /** Where the agent's tunnel connects, as stored in its config. */
+  readonly tunnel: { readonly host: string; readonly port: number; readonly alpn?: string };
+  readonly stack?: RecordedStack;
 }
 
 const NEW_TOKEN_ADVICE =
@@ -87,17 +109,39 @@ export async function registerWithEdge(options: RegisterOptions): Promise<Regist
   });
   writePrivateFile(paths.sealingKey, `${sealingKeyToBase64url(sealing.privateKey)}\n`);
   writePrivateFile(paths.serverCa, response.tunnel.serverCaPem);
-  const { serverCaPem: _serverCa, ...tunnel } = response.tunnel;
+  const { serverCaPem: _serverCa, ...announced } = response.tunnel;
+  const edgeUrl = edge.href.replace(/\/$/, '');
+  const sameEdge = previous?.edgeUrl === edgeUrl;
+  // Registering again on the network that made the user switch to 443 must not switch back to 8883.
+  const chosenBefore =
+    sameEdge &&
+    previous.tunnel.host === announced.host &&
+    previous.tunnel.port !== announced.port &&
+    isIotCorePort(previous.tunnel.port)
+      ? previous.tunnel.port
+      : undefined;
+  const port = options.tunnelPort ?? chosenBefore;
+  const tunnel =
+    port !== undefined && iotCoreRegion(announced.serverName) !== undefined
+      ? withIotCorePort(announced, port)
+      : announced;
+  const stack = options.stack ?? (sameEdge ? previous.stack : undefined);
   const config: AgentConfig = agentConfigSchema.parse({
     version: 1,
     agentId: response.agentId,
-    edgeUrl: edge.href.replace(/\/$/, ''),
+    edgeUrl,
     webhookBaseUrl: response.webhookBaseUrl,
     tunnel,
+    ...(stack ? { stack } : {}),
     routes: previous?.routes ?? {},
     ...(previous?.defaultRoute ? { defaultRoute: previous.defaultRoute } : {}),
     ...(previous
-      ? { allowlist: previous.allowlist, forwarding: previous.forwarding, renewal: previous.renewal }
+      ? {
+          allowlist: previous.allowlist,
+          forwarding: previous.forwarding,
+          renewal: previous.renewal,
+          alerts: previous.alerts,
+        }
       : {}),
   });
   writeAgentConfig(paths, config);
@@ -106,6 +150,8 @@ export async function registerWithEdge(options: RegisterOptions): Promise<Regist
     dir: paths.dir,
     notAfter: validity.notAfter,
     webhookBaseUrl: response.webhookBaseUrl,
+    tunnel: { host: tunnel.host, port: tunnel.port, ...(tunnel.alpn ? { alpn: tunnel.alpn } : {}) },
+    ...(stack ? { stack } : {}),
   };
 }
 

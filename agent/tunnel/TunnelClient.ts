@@ -198,7 +198,9 @@ export class TunnelClient {
 
   #openStream() {
     const socket = tlsConnect(
-      tunnelTlsOptions(tunnelTlsTarget(this.#endpoint, this.#options.serverCaPem, this.#options.credentials())),
+      tunnelTlsOptions(
+        tunnelTlsTarget(this.#endpoint, this.#options.serverCaPem, this.#options.credentials()),
+      ),
     );
     // Small request/answer packets: with Nagle's algorithm each waits for the peer's delayed ACK (~40 ms).
     return socket.setNoDelay(true);

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   UnauthorizedError,
 } from '../../lambdas/core/errors.ts';
+import { AWS_REGION_NAME, STACK_NAME } from '../../lib/awsNames.ts';
 import { STACK_OUTPUTS } from '../../lib/stackOutputs.ts';
 import type { ManagementTarget } from './ManagementTarget.ts';
 import { type AwsCredentialsProvider, sigV4Target } from './sigV4Target.ts';
@@ -45,10 +46,8 @@ export interface StackTarget {
   readonly management: ManagementTarget;
 }
 
-/** CloudFormation's own rule for stack names; an ARN names a stack too. */
-const STACK_NAME =
-  /^(?:[A-Za-z][A-Za-z0-9-]{0,127}|arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/.+)$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+/** Besides its name (lib/awsNames.ts), an ARN names a stack too. */
+const STACK_ARN = /^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/.+$/;
 const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 
 /**
@@ -103,7 +102,7 @@ const outputsSchema = z.object({
   [STACK_OUTPUTS.registrationUrl]: endpoint('/v1/register'),
   [STACK_OUTPUTS.webhookBaseUrl]: z.string().url(),
   [STACK_OUTPUTS.iotEndpoint]: z.string().regex(HOST_NAME, 'must be a host name'),
-  [STACK_OUTPUTS.region]: z.string().regex(REGION, 'must be a region name'),
+  [STACK_OUTPUTS.region]: z.string().regex(AWS_REGION_NAME, 'must be a region name'),
 });
 const REQUIRED_OUTPUTS = Object.keys(outputsSchema.shape);
 
@@ -121,7 +120,7 @@ const REQUIRED_OUTPUTS = Object.keys(outputsSchema.shape);
  * await new ManagementClient(stack.management).request('GET', '/v1/agents');
  */
 export async function resolveStackTarget(options: StackTargetOptions): Promise<StackTarget> {
-  if (!STACK_NAME.test(options.stack)) {
+  if (!STACK_NAME.test(options.stack) && !STACK_ARN.test(options.stack)) {
     throw new BadRequestError(
       'stack_name_invalid',
       `"${options.stack.slice(0, 140)}" is not a stack name (letters, digits and hyphens, starting with a letter) or stack ARN`,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { RecordedStack } from '../../agent/config/agentConfig.ts';
 import { UsageError } from './output.ts';
 import type { StackTargetOptions } from './resolveStackTarget.ts';
 
@@ -27,13 +28,17 @@ export function withStackOptions(command: Command): Command {
 
 /**
  * The stack a command is pointed at: `--stack`, else $CLAWPULSAR_STACK unless an edge was named
- * explicitly; undefined for the local edge. Contradictory options are usage errors.
+ * explicitly, else the stack this machine's agent registered with (`recorded`, from its config, in its
+ * region unless `--region` says otherwise); undefined for the local edge. Contradictory options are usage
+ * errors.
  *
  * @example
  * const stack = chosenStack({ stack: 'prod', region: 'eu-west-1' }); // { stack: 'prod', region: 'eu-west-1' }
+ * chosenStack({}, { name: 'ClawPulsar', region: 'eu-west-1' }); // { stack: 'ClawPulsar', region: 'eu-west-1' }
  */
 export function chosenStack(
   options: StackOptions & { edge?: string; tokenFile?: string; dataDir?: string },
+  recorded?: RecordedStack,
 ): StackTargetOptions | undefined {
   const edgeChosen = options.edge !== undefined || options.dataDir !== undefined;
   if (options.stack !== undefined && (edgeChosen || options.tokenFile !== undefined)) {
@@ -42,6 +47,14 @@ export function chosenStack(
     );
   }
   const stack = options.stack ?? (edgeChosen ? undefined : process.env[STACK_ENV] || undefined);
+  if (stack === undefined && recorded && !edgeChosen && options.tokenFile === undefined) {
+    const region = options.region ?? recorded.region;
+    return {
+      stack: recorded.name,
+      ...(region !== undefined ? { region } : {}),
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    };
+  }
   if (stack === undefined) {
     if (options.region !== undefined || options.profile !== undefined) {
       throw new UsageError(

@@ -11,13 +11,15 @@ const subcommands: Record<string, () => Promise<Register>> = {
   route: async () => (await import('./agent/routeCommands.ts')).registerAgentRoutes,
   allowlist: async () => (await import('./agent/allowlistCommands.ts')).registerAgentAllowlist,
   alerts: async () => (await import('./agent/alertCommands.ts')).registerAgentAlerts,
+  tunnel: async () => (await import('./agent/tunnelCommands.ts')).registerAgentTunnel,
   run: async () => (await import('./agent/runCommand.ts')).registerAgentRun,
   status: async () => (await import('./agent/statusCommand.ts')).registerAgentStatus,
 };
 
 /**
  * `clawpulsar agent …`: the relay client on the user's machine — register, route, allowlist, run,
- * status, budget alerts. Everything it writes lives in the agent home (0700), files 0600.
+ * status, budget alerts, the tunnel's port. Everything it writes lives in the agent home (0700), files
+ * 0600.
  */
 export async function registerAgent(program: Command, argv: readonly string[] = process.argv): Promise<void> {
   const agent = program.command('agent').description('the relay client on this machine');

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { RecordedStack } from '../../agent/config/agentConfig.ts';
 import { readAgentConfig } from '../../agent/config/agentConfigFile.ts';
 import { loadAgentCredentials } from '../../agent/credentials/AgentCredentials.ts';
-import { agentDir, agentPaths } from '../../agent/home/agentPaths.ts';
+import { type AgentPaths, agentDir, agentPaths } from '../../agent/home/agentPaths.ts';
 import type { AgentView } from '../../lambdas/core/management/AgentView.ts';
 import type { DeliveryLogEntry, DeliveryStatus } from '../../lambdas/core/ports.ts';
 import { defaultEdgeDir } from '../../lambdas/edge/edgePaths.ts';
@@ -24,7 +25,9 @@ const DELIVERY_SAMPLE = 1000;
 
 /**
  * `clawpulsar status [--json]`: is the edge running (or, with `--stack`, is the stack deployed and
- * ready), which agents are online, how the last hour's deliveries went, and this machine's agent.
+ * ready), which agents are online, how the last hour's deliveries went, and this machine's agent. An
+ * agent registered with `--stack` points it at that stack when no `--stack`, `--edge` or
+ * $CLAWPULSAR_STACK says otherwise.
  */
 export function registerStatus(program: Command): void {
   withManagementOptions(
@@ -71,7 +74,7 @@ interface Status {
 async function findEdge(
   options: StatusOptions,
 ): Promise<{ edge: Status['edge']; target?: () => ManagementTarget }> {
-  const stack = chosenStack(options);
+  const stack = chosenStack(options, recordedStack(agentPaths(agentDir(options.agentDir))));
   if (stack) {
     try {
       const { resolveStackTarget } = await import('../cli/resolveStackTarget.ts');
@@ -94,6 +97,16 @@ async function findEdge(
     .then((r) => r.ok)
     .catch(() => false);
   return { edge: { url, running }, ...(running ? { target: () => resolveEdgeTarget(options) } : {}) };
+}
+
+/** The stack this machine's agent registered with, if any; a config that doesn't load says so later. */
+function recordedStack(paths: AgentPaths): RecordedStack | undefined {
+  if (!existsSync(paths.config)) return undefined;
+  try {
+    return readAgentConfig(paths).stack;
+  } catch {
+    return undefined;
+  }
 }
 
 async function collect(options: StatusOptions): Promise<Status> {

@@ -1,3 +1,6 @@
+import type { RecordedStack } from '../../../agent/config/agentConfig.ts';
+import { iotCoreRegion } from '../../../agent/tunnel/iotCoreEndpoint.ts';
+import { AWS_REGION_PART } from '../../../lib/awsNames.ts';
 import { STACK_ENV } from '../stackOptions.ts';
 
 /**
@@ -8,24 +11,35 @@ import { STACK_ENV } from '../stackOptions.ts';
 export type EdgeKind =
   | { readonly kind: 'local' }
   | { readonly kind: 'remote' }
-  | { readonly kind: 'aws'; readonly region?: string };
+  | { readonly kind: 'aws'; readonly region?: string; readonly stack?: string };
 
-/** IoT Core's data endpoints: `{prefix}-ats.iot.{region}.amazonaws.com` (and the legacy one without -ats). */
-const IOT_ENDPOINT = /^[a-z0-9]+(?:-ats)?\.iot\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/;
 /** An HTTP API's own endpoint: `{apiId}.execute-api.{region}.amazonaws.com`. */
-const EXECUTE_API = /^[a-z0-9]+\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/;
+const EXECUTE_API = new RegExp(
+  `^[a-z0-9]+\\.execute-api\\.(${AWS_REGION_PART})\\.amazonaws\\.com(?:\\.cn)?$`,
+);
 
 /**
- * The kind of edge at `edgeUrl`. The tunnel's server name settles it when the agent's config is at hand:
- * IoT Core is the tunnel of every stack, even one whose public routes are on a custom domain.
+ * The kind of edge at `edgeUrl`. The agent's config settles it when at hand: the stack it registered
+ * with (`agent register --stack`), else its tunnel's server name, IoT Core being the tunnel of every
+ * stack, even one whose public routes are on a custom domain.
  *
  * @example
  * edgeKindOf('https://hooks.example.com', { serverName: 'a1b2-ats.iot.eu-west-1.amazonaws.com' });
  * // { kind: 'aws', region: 'eu-west-1' }
+ * edgeKindOf(url, tunnel, { name: 'ClawPulsar', region: 'eu-west-1' });
+ * // { kind: 'aws', region: 'eu-west-1', stack: 'ClawPulsar' }
  */
-export function edgeKindOf(edgeUrl: string, tunnel?: { readonly serverName: string }): EdgeKind {
-  const iot = tunnel ? IOT_ENDPOINT.exec(tunnel.serverName.toLowerCase()) : null;
-  if (iot) return { kind: 'aws', region: iot[1] as string };
+export function edgeKindOf(
+  edgeUrl: string,
+  tunnel?: { readonly serverName: string },
+  stack?: RecordedStack,
+): EdgeKind {
+  const iotRegion = tunnel ? iotCoreRegion(tunnel.serverName) : undefined;
+  if (stack) {
+    const region = stack.region ?? iotRegion;
+    return { kind: 'aws', ...(region ? { region } : {}), stack: stack.name };
+  }
+  if (iotRegion) return { kind: 'aws', region: iotRegion };
   const host = (URL.parse(edgeUrl)?.hostname ?? '').toLowerCase().replace(/^\[|\]$/g, '');
   const api = EXECUTE_API.exec(host);
   if (api) return { kind: 'aws', region: api[1] as string };
@@ -64,10 +78,11 @@ export function registerAgainAdvice(
 }
 
 /**
- * `--stack NAME --region R` for a command against the stack: `$CLAWPULSAR_STACK` when set, else NAME for
- * the reader to fill in (the agent's config doesn't record which stack it registered with).
+ * `--stack NAME --region R` for a command against the stack: the stack the agent registered with when
+ * its config says (it is this agent's stack, whatever `$CLAWPULSAR_STACK` points at), else
+ * `$CLAWPULSAR_STACK` when set (an agent registered with `--edge URL`), else NAME for the reader to fill in.
  */
 export function stackArguments(kind: EdgeKind, env: NodeJS.ProcessEnv = process.env): string {
-  const stack = env[STACK_ENV] || 'NAME';
+  const stack = (kind.kind === 'aws' && kind.stack) || env[STACK_ENV] || 'NAME';
   return `--stack ${stack}${kind.kind === 'aws' && kind.region ? ` --region ${kind.region}` : ''}`;
 }

@@ -67,7 +67,12 @@ export function checkAgent(dir: string, now = Date.now(), env: NodeJS.ProcessEnv
         'certificate',
         'fail',
         `The agent certificate expired at ${new Date(notAfter).toISOString()}`,
-        registerAgainAdvice(edgeKindOf(config.edgeUrl, config.tunnel), config.agentId, config.edgeUrl, env),
+        registerAgainAdvice(
+          edgeKindOf(config.edgeUrl, config.tunnel, config.stack),
+          config.agentId,
+          config.edgeUrl,
+          env,
+        ),
       ),
     );
   } else if (now >= renewAfter) {

@@ -1,5 +1,13 @@
 import type { AgentConfig } from '../../../agent/config/agentConfig.ts';
 import type { AgentCredentials } from '../../../agent/credentials/AgentCredentials.ts';
+import { agentDir as defaultAgentDir } from '../../../agent/home/agentPaths.ts';
+import {
+  IOT_ALPN,
+  IOT_ALPN_PORT,
+  IOT_MQTT_PORT,
+  type IotCorePort,
+  tunnelPortCommand,
+} from '../../../agent/tunnel/iotCoreEndpoint.ts';
 import { tunnelTlsTarget } from '../../../agent/tunnel/tunnelTlsTarget.ts';
 import { check, type DoctorCheck } from './DoctorCheck.ts';
 import {
@@ -11,18 +19,13 @@ import {
 } from './EdgeKind.ts';
 import { probeTls, type TlsProbeResult } from './probeTls.ts';
 
-/** IoT Core's MQTT over TLS on 443: the client must ask for this ALPN protocol. */
-export const IOT_ALPN = 'x-amzn-mqtt-ca';
-/** IoT Core's own MQTT port, which many office and hotel networks block. */
-const IOT_MQTT_PORT = 8883;
-/** IoT Core's HTTPS port, which takes MQTT too when the client asks for IOT_ALPN. */
-const IOT_ALPN_PORT = 443;
-
 export interface TunnelCheckOptions {
   /** Default: from the agent's config (IoT Core as the tunnel means a stack). */
   readonly kind?: EdgeKind;
   /** The agent's config file, named in fixes that edit it. */
   readonly configPath?: string;
+  /** The agent home, named (`--dir`) in the commands that fixes give when it is not the default one. */
+  readonly agentDir?: string;
   readonly timeoutMs?: number;
   /** See TlsProbeTimeouts.verdictMs. */
   readonly verdictMs?: number;
@@ -46,23 +49,26 @@ export async function checkTunnel(
   options: TunnelCheckOptions = {},
 ): Promise<DoctorCheck> {
   const { timeoutMs = 5000, verdictMs = 1500, alpnPort = IOT_ALPN_PORT, env = process.env } = options;
-  const kind = options.kind ?? edgeKindOf(config.edgeUrl, config.tunnel);
+  const kind = options.kind ?? edgeKindOf(config.edgeUrl, config.tunnel, config.stack);
   const { host, port, alpn } = config.tunnel;
   const target = tunnelTlsTarget(config.tunnel, credentials.serverCaPem, credentials.tls);
   const where = `${host}:${port}`;
   const configFile = options.configPath ?? "the agent's config.json";
+  const defaultDir = defaultAgentDir(undefined, env);
+  const switchTo = (to: IotCorePort) =>
+    `\`${tunnelPortCommand(to, options.agentDir ?? defaultDir, defaultDir)}\``;
   if (kind.kind === 'aws' && port === IOT_ALPN_PORT && !alpn) {
     // IoT Core answers 443 without ALPN as HTTPS: the handshake would pass and MQTT would not.
     return check(
       'tunnel',
       'fail',
       `The tunnel is set to IoT Core's port ${IOT_ALPN_PORT} without ALPN, where IoT Core speaks HTTPS, not MQTT`,
-      alpnFix(configFile),
+      alpnFix(switchTo),
     );
   }
   const timeouts = { timeoutMs, verdictMs };
   const outcome = await probeTls(target, timeouts);
-  const advice = { kind, configFile, config, env };
+  const advice = { kind, configFile, config, env, switchTo };
 
   if (outcome.result === 'accepted') {
     const details = [
@@ -76,13 +82,13 @@ export async function checkTunnel(
   // IoT Core listens on 8883 and on 443; the path to the one may be open when the other is not.
   if (kind.kind === 'aws' && blocked && !alpn && port !== alpnPort) {
     const viaAlpn = await probeTls({ ...target, port: alpnPort, alpn: IOT_ALPN }, timeouts);
-    const switchPort = `in ${configFile}, under "tunnel", set "port": ${alpnPort} and "alpn": "${IOT_ALPN}", then restart the agent (\`clawpulsar agent run\`, or its service)`;
+    const switchPort = `${switchTo(IOT_ALPN_PORT)} (it asks for ALPN ${IOT_ALPN}; a running agent reconnects there by itself)`;
     if (viaAlpn.result === 'accepted') {
       return check(
         'tunnel',
         'fail',
         `${failure(outcome, where, timeoutMs)}, but IoT Core accepts this agent on port ${alpnPort} with ALPN ${IOT_ALPN}`,
-        `This network blocks outbound port ${port}: ${switchPort}`,
+        `This network blocks outbound port ${port}: switch the agent to port ${IOT_ALPN_PORT} with ${switchPort}`,
       );
     }
     if (viaAlpn.result === 'refused') {
@@ -90,7 +96,7 @@ export async function checkTunnel(
         'tunnel',
         'fail',
         `${failure(outcome, where, timeoutMs)}; on port ${alpnPort} with ALPN ${IOT_ALPN}, IoT Core refused this agent's certificate (${viaAlpn.code})`,
-        `${fixFor(viaAlpn, advice)}. This network blocks outbound port ${port}: then ${switchPort}`,
+        `${fixFor(viaAlpn, advice)}. This network blocks outbound port ${port}: then switch the agent to port ${IOT_ALPN_PORT} with ${switchPort}`,
       );
     }
     return check(
@@ -110,6 +116,8 @@ interface Advice {
   readonly configFile: string;
   readonly config: AgentConfig;
   readonly env: NodeJS.ProcessEnv;
+  /** The command that moves the tunnel to an IoT Core port, in backquotes. */
+  readonly switchTo: (port: IotCorePort) => string;
 }
 
 /** Errors of a path that a firewall closes: dropped, rejected or reset before TLS began. */
@@ -138,7 +146,7 @@ function failure(outcome: FailedProbe, where: string, timeoutMs: number, alpn?: 
 }
 
 function fixFor(outcome: FailedProbe, advice: Advice): string {
-  const { kind, config, configFile, env } = advice;
+  const { kind, config, configFile, env, switchTo } = advice;
   const aws = kind.kind === 'aws';
   const stack = `\`${stackStatusCommand(kind, env)}\` (where AWS credentials are at hand)`;
   const port = config.tunnel.port;
@@ -153,8 +161,8 @@ function fixFor(outcome: FailedProbe, advice: Advice): string {
         : `The broker's certificate does not match what the agent registered with: ${lowerFirst(registerAgainAdvice(kind, config.agentId, config.edgeUrl, env))}`;
     case 'alpn_refused':
       return aws
-        ? alpnFix(configFile)
-        : `The edge's tunnel takes no ALPN protocol: remove "alpn" under "tunnel" in ${configFile}, then restart the agent`;
+        ? alpnFix(switchTo)
+        : `The edge's tunnel takes no ALPN protocol: remove "alpn" under "tunnel" in ${configFile} (a running agent reconnects by itself)`;
     case 'timeout':
     case 'unreachable': {
       const code = outcome.result === 'unreachable' ? outcome.code : 'timeout';
@@ -165,8 +173,8 @@ function fixFor(outcome: FailedProbe, advice: Advice): string {
       }
       if (aws) {
         return !config.tunnel.alpn
-          ? `Allow outbound TCP to ${config.tunnel.host} on port ${port} (a firewall or proxy blocks it; HTTP proxies can't carry MQTT), or on ${IOT_ALPN_PORT}: IoT Core takes the tunnel there too with ALPN "${IOT_ALPN}" ("port": ${IOT_ALPN_PORT} and "alpn": "${IOT_ALPN}" under "tunnel" in ${configFile}); ${stack} shows whether the stack is up`
-          : `Allow outbound TCP to ${config.tunnel.host} on port ${port} (a firewall or a TLS-inspecting proxy is in the way); ${stack} shows whether the stack is up`;
+          ? `Allow outbound TCP to ${config.tunnel.host} on port ${port} (a firewall or proxy blocks it; HTTP proxies can't carry MQTT), or on ${IOT_ALPN_PORT}, where IoT Core takes the tunnel too with ALPN "${IOT_ALPN}": ${switchTo(IOT_ALPN_PORT)}; ${stack} shows whether the stack is up`
+          : `Allow outbound TCP to ${config.tunnel.host} on port ${port} (a firewall or a TLS-inspecting proxy is in the way), or go back to IoT Core's MQTT port: ${switchTo(IOT_MQTT_PORT)}; ${stack} shows whether the stack is up`;
       }
       if (code === 'ECONNREFUSED') {
         return kind.kind === 'local'
@@ -180,8 +188,8 @@ function fixFor(outcome: FailedProbe, advice: Advice): string {
   }
 }
 
-function alpnFix(configFile: string): string {
-  return `IoT Core takes MQTT on ${IOT_ALPN_PORT} only with ALPN "${IOT_ALPN}": under "tunnel" in ${configFile} set "alpn": "${IOT_ALPN}" (or "port": ${IOT_MQTT_PORT} without "alpn"), then restart the agent`;
+function alpnFix(switchTo: Advice['switchTo']): string {
+  return `IoT Core takes MQTT on ${IOT_ALPN_PORT} only with ALPN "${IOT_ALPN}": ${switchTo(IOT_ALPN_PORT)} sets it (or ${switchTo(IOT_MQTT_PORT)} for IoT Core's MQTT port); a running agent reconnects by itself`;
 }
 
 function lowerFirst(text: string): string {

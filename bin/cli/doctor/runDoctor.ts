@@ -35,14 +35,16 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const agent = checkAgent(options.agentDir);
   const config = agent.config;
   const edgeUrl = options.edgeUrl ?? config?.edgeUrl ?? localEdgeUrl(options.edgeDataDir);
-  // The agent's tunnel tells a stack behind a custom domain from any other edge at that URL.
-  const edgeKind = edgeKindOf(edgeUrl, config && config.edgeUrl === edgeUrl ? config.tunnel : undefined);
+  // The agent's stack, or its tunnel, tells a stack behind a custom domain from any other edge at that URL.
+  const agentsEdge = config && config.edgeUrl === edgeUrl ? config : undefined;
+  const edgeKind = edgeKindOf(edgeUrl, agentsEdge?.tunnel, agentsEdge?.stack);
   const [edge, tunnel, openclaw] = await Promise.all([
     checkEdge(edgeUrl, { kind: edgeKind }),
     config && agent.credentials
       ? checkTunnel(config, agent.credentials, {
-          kind: edgeKindOf(config.edgeUrl, config.tunnel),
+          kind: edgeKindOf(config.edgeUrl, config.tunnel, config.stack),
           configPath: agentPaths(options.agentDir).config,
+          agentDir: options.agentDir,
         })
       : Promise.resolve(
           check(

@@ -6,10 +6,13 @@ import { when } from '../../cli/managementCommand.ts';
 import { print } from '../../cli/output.ts';
 import { type AgentCommandOptions, agentAction, withAgentOptions } from './agentAction.ts';
 
-/** `clawpulsar agent status`: identity, certificate validity and routes, read from the agent home. */
+/**
+ * `clawpulsar agent status`: identity, the tunnel and the stack it registered with, certificate validity
+ * and routes, read from the agent home.
+ */
 export function registerAgentStatus(agent: Command): void {
   withAgentOptions(
-    agent.command('status').description('this agent’s id, certificate expiry and routes'),
+    agent.command('status').description('this agent’s id, tunnel, stack, certificate expiry and routes'),
   ).action(async (options: AgentCommandOptions) => {
     await agentAction(options, (dir) => {
       const paths = agentPaths(dir);
@@ -24,7 +27,9 @@ export function registerAgentStatus(agent: Command): void {
         agentId: config.agentId,
         dir: paths.dir,
         edgeUrl: config.edgeUrl,
+        stack: config.stack ?? null,
         tunnel: `${config.tunnel.host}:${config.tunnel.port}`,
+        tunnelAlpn: config.tunnel.alpn ?? null,
         webhookBaseUrl: config.webhookBaseUrl,
         certificate: {
           notBefore: tls.notBefore,
@@ -44,7 +49,10 @@ export function registerAgentStatus(agent: Command): void {
         [
           `agent        ${config.agentId}`,
           `home         ${paths.dir}`,
-          `tunnel       ${status.tunnel} (edge ${config.edgeUrl})`,
+          `tunnel       ${status.tunnel}${config.tunnel.alpn ? ` with ALPN ${config.tunnel.alpn}` : ''} (edge ${config.edgeUrl})`,
+          ...(config.stack
+            ? [`stack        ${config.stack.name}${config.stack.region ? ` in ${config.stack.region}` : ''}`]
+            : []),
           `webhooks     ${config.webhookBaseUrl.replace(/\/$/, '')}/${config.agentId}/<source-id>`,
           `certificate  ${status.certificate.expired ? 'EXPIRED at' : 'valid until'} ${when(tls.notAfter)}${
             status.certificate.expired

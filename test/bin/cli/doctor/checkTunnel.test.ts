@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../../../agent/config/agentConfig.ts';
 import type { AgentCredentials } from '../../../../agent/credentials/AgentCredentials.ts';
 import { agentPaths } from '../../../../agent/home/agentPaths.ts';
-import { checkTunnel, IOT_ALPN, type TunnelCheckOptions } from '../../../../bin/cli/doctor/checkTunnel.ts';
+import { IOT_ALPN } from '../../../../agent/tunnel/iotCoreEndpoint.ts';
+import { checkTunnel, type TunnelCheckOptions } from '../../../../bin/cli/doctor/checkTunnel.ts';
 import { type AgentHomeInput, writeAgentHome } from '../../../support/agentHomeFiles.ts';
 import {
   closedPort,
@@ -72,7 +73,7 @@ afterAll(async () => {
 function stackAgent(
   tunnel: Partial<AgentHomeInput['tunnel']> & { port: number },
   extra: Partial<AgentHomeInput> = {},
-): { config: AgentConfig; credentials: AgentCredentials; configPath: string } {
+): { config: AgentConfig; credentials: AgentCredentials; configPath: string; dir: string } {
   const dir = join(root, `agent-${++homes}`);
   const home = writeAgentHome(dir, {
     agentId: 'laptop',
@@ -82,7 +83,7 @@ function stackAgent(
     serverCaPem: amazonRoot.certPem,
     ...extra,
   });
-  return { ...home, configPath: agentPaths(dir).config };
+  return { ...home, configPath: agentPaths(dir).config, dir };
 }
 
 describe('checkTunnel for an agent registered with a deployed stack (IoT Core)', () => {
@@ -116,20 +117,58 @@ describe('checkTunnel for an agent registered with a deployed stack (IoT Core)',
     });
   });
 
-  it('fails when the MQTT port gets no answer but 443 with ALPN does, and says how to switch the agent', async () => {
+  it('fails when the MQTT port gets no answer but 443 with ALPN does, and names the command that switches the agent', async () => {
     // Prepare: the silent port plays a firewall dropping 8883; the ALPN listener plays IoT Core's 443.
-    const { config, credentials, configPath } = stackAgent({ port: silent.port });
+    const { config, credentials, configPath, dir } = stackAgent({ port: silent.port });
 
     // Act
-    const result = await checkTunnel(config, credentials, { ...FAST, configPath, alpnPort: iotAlpn.port });
+    const result = await checkTunnel(config, credentials, {
+      ...FAST,
+      configPath,
+      agentDir: dir,
+      alpnPort: iotAlpn.port,
+    });
 
     // Assess
     expect(result).toEqual({
       id: 'tunnel',
       level: 'fail',
       message: `No TLS answer from the tunnel at 127.0.0.1:${silent.port} within 0.4 s, but IoT Core accepts this agent on port ${iotAlpn.port} with ALPN x-amzn-mqtt-ca`,
-      fix: `This network blocks outbound port ${silent.port}: in ${configPath}, under "tunnel", set "port": ${iotAlpn.port} and "alpn": "x-amzn-mqtt-ca", then restart the agent (\`clawpulsar agent run\`, or its service)`,
+      fix: `This network blocks outbound port ${silent.port}: switch the agent to port 443 with \`clawpulsar agent tunnel set --port 443 --dir ${dir}\` (it asks for ALPN x-amzn-mqtt-ca; a running agent reconnects there by itself)`,
     });
+  });
+
+  it('leaves --dir out of the command for the default agent home', async () => {
+    // Prepare
+    const { config, credentials, dir } = stackAgent({ port: silent.port });
+
+    // Act
+    const result = await checkTunnel(config, credentials, {
+      ...FAST,
+      agentDir: dir,
+      env: { CLAWPULSAR_AGENT_DIR: dir },
+      alpnPort: iotAlpn.port,
+    });
+
+    // Assess
+    expect(result.fix).toContain('with `clawpulsar agent tunnel set --port 443` (it asks for ALPN');
+  });
+
+  it('names the stack the agent registered with in its advice, before $CLAWPULSAR_STACK', async () => {
+    // Prepare: closed ports play a firewall that rejects both.
+    const [mqtt, https] = [await closedPort(), await closedPort()];
+    const { config, credentials } = stackAgent({ port: mqtt });
+    const recorded = { ...config, stack: { name: 'Relay-Prod', region: 'eu-west-1' } };
+
+    // Act
+    const result = await checkTunnel(recorded, credentials, {
+      ...FAST,
+      env: { CLAWPULSAR_STACK: 'other' },
+      alpnPort: https,
+    });
+
+    // Assess
+    expect(result.fix).toContain('`clawpulsar status --stack Relay-Prod --region eu-west-1`');
   });
 
   it('fails when neither port answers, naming both and the stack to check', async () => {
@@ -184,7 +223,9 @@ describe('checkTunnel for an agent registered with a deployed stack (IoT Core)',
       `on port ${iotAlpn.port} with ALPN x-amzn-mqtt-ca, IoT Core refused this agent's certificate`,
     );
     expect(result.fix).toContain('`clawpulsar token create --stack NAME --region eu-west-1 --agent laptop`');
-    expect(result.fix).toContain(`then in ${configPath}, under "tunnel", set "port": ${iotAlpn.port}`);
+    expect(result.fix).toContain(
+      'then switch the agent to port 443 with `clawpulsar agent tunnel set --port 443` (it asks for ALPN x-amzn-mqtt-ca',
+    );
   });
 
   it('fails a server certificate that does not chain to the CA registration delivered (TLS interception)', async () => {
@@ -216,7 +257,7 @@ describe('checkTunnel for an agent registered with a deployed stack (IoT Core)',
       id: 'tunnel',
       level: 'fail',
       message: "The tunnel is set to IoT Core's port 443 without ALPN, where IoT Core speaks HTTPS, not MQTT",
-      fix: `IoT Core takes MQTT on 443 only with ALPN "x-amzn-mqtt-ca": under "tunnel" in ${configPath} set "alpn": "x-amzn-mqtt-ca" (or "port": 8883 without "alpn"), then restart the agent`,
+      fix: 'IoT Core takes MQTT on 443 only with ALPN "x-amzn-mqtt-ca": `clawpulsar agent tunnel set --port 443` sets it (or `clawpulsar agent tunnel set --port 8883` for IoT Core\'s MQTT port); a running agent reconnects by itself',
     });
   });
 
@@ -231,7 +272,7 @@ describe('checkTunnel for an agent registered with a deployed stack (IoT Core)',
     expect(result.message).toBe(
       `The tunnel at 127.0.0.1:${iotAlpn.port} did not take the agent's ALPN protocol "mqtt"`,
     );
-    expect(result.fix).toContain(`set "alpn": "x-amzn-mqtt-ca"`);
+    expect(result.fix).toContain('`clawpulsar agent tunnel set --port 443` sets it');
   });
 
   it('fails an endpoint that does not resolve without trying another port, pointing at DNS and the stack', async () => {
