@@ -32,6 +32,11 @@ export interface TestEdgeOptions {
   readonly registrationValidity?: ValidityPolicy;
   /** Validity of certificates issued on renewal over the tunnel. */
   readonly renewalValidity?: ValidityPolicy;
+  /**
+   * The tunnel the registration answer announces instead of this edge's broker, e.g. IoT Core's endpoint
+   * as a stack's register function announces it (its CA stays this edge's).
+   */
+  readonly announcedTunnel?: { readonly host: string; readonly port: number; readonly serverName: string };
 }
 
 /** An ack as the broker handed it over: the agent id comes from the connection, never the payload. */
@@ -270,9 +275,11 @@ export class TestEdge {
       caChainPem: this.ca.certPem,
       notAfter: issued.notAfter,
       tunnel: {
-        host: '127.0.0.1',
-        port: this.#brokerPort,
-        serverName: 'localhost',
+        ...(this.#options.announcedTunnel ?? {
+          host: '127.0.0.1',
+          port: this.#brokerPort,
+          serverName: 'localhost',
+        }),
         serverCaPem: this.ca.certPem,
       },
       webhookBaseUrl: `${this.url}/v1/hooks`,

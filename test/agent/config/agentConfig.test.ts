@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,6 +70,17 @@ describe('agentConfigSchema', () => {
       /not a valid header name/,
     ],
     ['a bad allowlist entry', { ...minimal, allowlist: ['10.0.0.0/40'] }, /CIDR/],
+    ['a stack name CloudFormation would refuse', { ...minimal, stack: { name: '1-stack' } }, /stack name/],
+    [
+      'a stack region that is not one',
+      { ...minimal, stack: { name: 'ClawPulsar', region: 'Europe' } },
+      /region name/,
+    ],
+    [
+      'an unknown field of the stack (credentials have no place there)',
+      { ...minimal, stack: { name: 'ClawPulsar', profile: 'ops' } },
+      /Unrecognized key/,
+    ],
     ['a renewal fraction of 1', { ...minimal, renewal: { remainingFraction: 1 } }, /remainingFraction/],
   ])('rejects %s', (_what, input, message) => {
     const parsed = agentConfigSchema.safeParse(input);
@@ -100,6 +111,27 @@ describe('config.json', () => {
     writeAgentConfig(paths, config);
     expect(readAgentConfig(paths)).toEqual(config);
     expect(statSync(paths.config).mode & 0o777).toBe(0o600);
+  });
+
+  it('loads a config.json written before the stack was recorded, and keeps the stack once it is', () => {
+    // Prepare: the file as earlier versions wrote it, every default spelled out and no "stack".
+    const paths = home();
+    const old = { ...agentConfigSchema.parse(minimal) };
+    writeFileSync(paths.config, JSON.stringify(old, null, 2));
+
+    // Act
+    const loaded = readAgentConfig(paths);
+    writeAgentConfig(paths, { ...loaded, stack: { name: 'ClawPulsar', region: 'eu-west-1' } });
+    const recorded = readAgentConfig(paths);
+
+    // Assess
+    expect(loaded).toEqual(old);
+    expect(loaded.stack).toBeUndefined();
+    expect(recorded.stack).toEqual({ name: 'ClawPulsar', region: 'eu-west-1' });
+    expect(JSON.parse(readFileSync(paths.config, 'utf8')).stack).toEqual({
+      name: 'ClawPulsar',
+      region: 'eu-west-1',
+    });
   });
 
   it('names the bad field without echoing values', () => {

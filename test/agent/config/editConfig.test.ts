@@ -5,6 +5,7 @@ import {
   withoutAllowlistEntry,
   withoutRoute,
   withRoute,
+  withTunnelPort,
 } from '../../../agent/config/editConfig.ts';
 
 const config = agentConfigSchema.parse({
@@ -58,5 +59,31 @@ describe('allowlist edits', () => {
   it('refuses bad entries and removing what is not there', () => {
     expect(() => withAllowlistEntry(config, '300.1.1.1/8')).toThrow(/not a CIDR/);
     expect(() => withoutAllowlistEntry(config, '10.0.0.0/8')).toThrow(/not in the allowlist/);
+  });
+});
+
+describe('tunnel port edits', () => {
+  const ENDPOINT = 'a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com';
+  const onIotCore = agentConfigSchema.parse({
+    ...config,
+    tunnel: { host: ENDPOINT, port: 8883, serverName: ENDPOINT },
+  });
+
+  it('moves an IoT Core tunnel to 443 with ALPN and back, leaving the rest of the config as it was', () => {
+    // Act
+    const on443 = withTunnelPort(onIotCore, 443);
+    const back = withTunnelPort(on443, 8883);
+
+    // Assess
+    expect(on443).toEqual({
+      ...onIotCore,
+      tunnel: { host: ENDPOINT, port: 443, serverName: ENDPOINT, alpn: 'x-amzn-mqtt-ca' },
+    });
+    expect(agentConfigSchema.parse(on443)).toEqual(on443);
+    expect(back).toEqual(onIotCore);
+  });
+
+  it("refuses the local edge's broker", () => {
+    expect(() => withTunnelPort(config, 443)).toThrow(/AWS IoT Core endpoint only/);
   });
 });

@@ -38,6 +38,40 @@ describe('chosenStack', () => {
     expect(chosenStack({ dataDir: '/tmp/edge' })).toBeUndefined();
   });
 
+  it("falls back to the stack this machine's agent registered with, in its region unless --region says", () => {
+    // Prepare
+    const recorded = { name: 'Relay', region: 'eu-west-1' };
+
+    // Assess
+    expect(chosenStack({}, recorded)).toEqual({ stack: 'Relay', region: 'eu-west-1' });
+    expect(chosenStack({ region: 'us-east-1', profile: 'ops' }, recorded)).toEqual({
+      stack: 'Relay',
+      region: 'us-east-1',
+      profile: 'ops',
+    });
+    expect(chosenStack({}, { name: 'Relay' })).toEqual({ stack: 'Relay' });
+  });
+
+  it('lets --stack, CLAWPULSAR_STACK and a named edge win over the recorded stack', () => {
+    // Prepare
+    const recorded = { name: 'Relay', region: 'eu-west-1' };
+
+    // Act
+    const explicit = chosenStack({ stack: 'prod' }, recorded);
+    const edge = chosenStack({ edge: 'http://127.0.0.1:7700' }, recorded);
+    const dataDir = chosenStack({ dataDir: '/tmp/edge' }, recorded);
+    const tokenFile = chosenStack({ tokenFile: '/tmp/t' }, recorded);
+    vi.stubEnv('CLAWPULSAR_STACK', 'from-env');
+    const fromEnv = chosenStack({}, recorded);
+
+    // Assess
+    expect(explicit).toEqual({ stack: 'prod' });
+    expect(edge).toBeUndefined();
+    expect(dataDir).toBeUndefined();
+    expect(tokenFile).toBeUndefined();
+    expect(fromEnv).toEqual({ stack: 'from-env' });
+  });
+
   it('means the local edge when no stack is given anywhere', () => {
     expect(chosenStack({})).toBeUndefined();
     expect(chosenStack({ edge: 'http://127.0.0.1:7700', tokenFile: '/tmp/t' })).toBeUndefined();

@@ -66,6 +66,25 @@ describe('edgeKindOf', () => {
   });
 });
 
+describe('edgeKindOf with the stack the agent registered with', () => {
+  it('is that stack, in its recorded region, else the tunnel’s', () => {
+    expect(edgeKindOf('https://hooks.example.com', IOT, { name: 'Relay', region: 'us-east-1' })).toEqual({
+      kind: 'aws',
+      region: 'us-east-1',
+      stack: 'Relay',
+    });
+    expect(edgeKindOf('https://hooks.example.com', IOT, { name: 'Relay' })).toEqual({
+      kind: 'aws',
+      region: 'eu-west-1',
+      stack: 'Relay',
+    });
+    expect(edgeKindOf('http://127.0.0.1:7700', { serverName: 'localhost' }, { name: 'Relay' })).toEqual({
+      kind: 'aws',
+      stack: 'Relay',
+    });
+  });
+});
+
 describe('advice for a stack', () => {
   it('names the stack from $CLAWPULSAR_STACK, or NAME to fill in, with the region', () => {
     // Prepare
@@ -77,6 +96,19 @@ describe('advice for a stack', () => {
       'clawpulsar status --stack prod --region eu-west-1',
     );
     expect(stackArguments({ kind: 'aws' }, { CLAWPULSAR_STACK: '' })).toBe('--stack NAME');
+  });
+
+  it("names the agent's own stack before $CLAWPULSAR_STACK, which may point at another", () => {
+    // Prepare
+    const kind = { kind: 'aws', region: 'eu-west-1', stack: 'Relay' } as const;
+
+    // Assess
+    expect(stackStatusCommand(kind, { CLAWPULSAR_STACK: 'prod' })).toBe(
+      'clawpulsar status --stack Relay --region eu-west-1',
+    );
+    expect(registerAgainAdvice(kind, 'laptop', 'https://hooks.example.com', {})).toContain(
+      '`clawpulsar token create --stack Relay --region eu-west-1 --agent laptop`',
+    );
   });
 
   it('registers again with a token from the stack, the edge, or onboard, as the kind of edge needs', () => {
