@@ -59,6 +59,8 @@ export class TunnelClient {
   #stopped = false;
   #connectWaiters: (() => void)[] = [];
   #endpoint: Omit<TunnelEndpoint, 'serverCaPem'>;
+  /** Settles once the latest connection's socket has closed. */
+  #socketClosed: Promise<void> = Promise.resolve();
 
   constructor(options: TunnelClientOptions) {
     this.#options = options;
@@ -159,10 +161,15 @@ export class TunnelClient {
     this.#timer = undefined;
     this.#switching = true;
     const connected = new Promise<void>((resolve) => this.#connectWaiters.push(resolve));
+    // Mid-handshake (a port that never answers), end() calls back before the socket has closed: wait
+    // for it, or #onClose would take its 'close' for the new connection failing and start another.
+    const previousClosed = this.#socketClosed;
     client.end(true, () => {
-      this.#switching = false;
-      if (!this.#stopped)
-        client.reconnect({ incomingStore: this.#incomingStore, outgoingStore: this.#outgoingStore });
+      void previousClosed.then(() => {
+        this.#switching = false;
+        if (!this.#stopped)
+          client.reconnect({ incomingStore: this.#incomingStore, outgoingStore: this.#outgoingStore });
+      });
     });
     return connected;
   }
@@ -202,6 +209,7 @@ export class TunnelClient {
         tunnelTlsTarget(this.#endpoint, this.#options.serverCaPem, this.#options.credentials()),
       ),
     );
+    this.#socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     // Small request/answer packets: with Nagle's algorithm each waits for the peer's delayed ACK (~40 ms).
     return socket.setNoDelay(true);
   }

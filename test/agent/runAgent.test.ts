@@ -3,10 +3,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readAgentConfig, writeAgentConfig } from '../../agent/config/agentConfigFile.ts';
 import { agentPaths } from '../../agent/home/agentPaths.ts';
 import { type RunningAgent, runAgent } from '../../agent/runAgent.ts';
 import { chunkEnvelope } from '../../lambdas/core/delivery/chunkEnvelope.ts';
 import { topicsFor } from '../../lambdas/core/delivery/topics.ts';
+import { closedPort } from '../support/iotCoreStandIn.ts';
 import { MemoryLogger } from '../support/MemoryLogger.ts';
 import { RecordingTarget } from '../support/RecordingTarget.ts';
 import { TestEdge } from '../support/testEdge.ts';
@@ -366,6 +368,49 @@ describe('runAgent against a real edge broker', () => {
     // Assess
     expect(logger.events()).toContain('tunnel_disconnected');
     expect(logger.events().filter((e) => e === 'tunnel_connected').length).toBeGreaterThanOrEqual(2);
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it('connects where its config moves the tunnel while it waits to reconnect, and delivers there', async () => {
+    // Prepare: the tunnel points at a closed port, and the next try is a minute away.
+    const target = await startTarget();
+    const home = tempAgentDir();
+    cleanups.push(home.remove);
+    const closed = await closedPort();
+    await registeredAgent(edge, home.dir, 'moved-agent', (config) => ({
+      ...config,
+      routes: { github: { target: target.url('/hooks/github') } },
+      tunnel: { ...config.tunnel, port: closed },
+    }));
+    const logger = new MemoryLogger();
+    const agent = await runAgent({ dir: home.dir, logger, reconnect: { baseMs: 60_000, maxMs: 60_000 } });
+    cleanups.push(() => agent.stop().then(() => undefined));
+    await edge.waitFor(() => logger.events().includes('tunnel_reconnecting'), 10_000, 'a failed connect');
+    const paths = agentPaths(home.dir);
+
+    // Act
+    const config = readAgentConfig(paths);
+    writeAgentConfig(paths, { ...config, tunnel: { ...config.tunnel, port: edge.brokerPort } });
+    const moved = Date.now();
+    await edge.waitFor(() => edge.isConnected('moved-agent'), 10_000, 'agent session on the new port');
+    const connectedAfterMs = Date.now() - moved;
+    await agent.tunnel.waitReady();
+    const envelopeId = await edge.deliver('moved-agent', {
+      sourceId: 'github',
+      deliveryId: 'mv-1',
+      request: githubRequest(Buffer.from('{}')),
+    });
+    await edge.waitFor(() => edge.acksFor(envelopeId).length === 1, 10_000, 'ack');
+
+    // Assess: the config poll (1 s) and a handshake, not the minute of backoff.
+    expect(connectedAfterMs).toBeLessThan(5_000);
+    expect(agent.tunnel.endpoint).toEqual({ ...config.tunnel, port: edge.brokerPort });
+    expect(logger.lines).toContainEqual({
+      level: 'info',
+      event: 'tunnel_endpoint_changed',
+      fields: { broker: `127.0.0.1:${edge.brokerPort}`, alpn: null },
+    });
+    expect(logger.events().filter((e) => e === 'tunnel_reconnecting')).toHaveLength(1);
     expect(target.requests).toHaveLength(1);
   });
 

@@ -13,10 +13,18 @@ export interface IotCoreStandInOptions {
   readonly alpn?: string;
   /** Cap the protocol, e.g. to see a TLS 1.2 server judge the client certificate during the handshake. */
   readonly tls12Only?: boolean;
+  /** Where it listens; default 127.0.0.1 on a free port. A fixed port such as 443 needs root. */
+  readonly host?: string;
+  readonly port?: number;
 }
 
 export interface IotCoreStandIn {
   readonly port: number;
+  /**
+   * What s_server printed since it listened: per connection the ALPN protocol it selected, then the bytes
+   * the client sent (for an agent, its MQTT CONNECT).
+   */
+  output(): string;
   close(): Promise<void>;
 }
 
@@ -32,12 +40,13 @@ export interface IotCoreStandIn {
  */
 export async function startIotCoreStandIn(options: IotCoreStandInOptions): Promise<IotCoreStandIn> {
   const { server, registeredCa, endpoint } = options;
+  const host = options.host ?? '127.0.0.1';
   const child = spawn(
     'openssl',
     [
       's_server',
       '-accept',
-      '127.0.0.1:0',
+      `${host}:${options.port ?? 0}`,
       '-cert',
       server.certPath,
       '-key',
@@ -60,9 +69,14 @@ export async function startIotCoreStandIn(options: IotCoreStandInOptions): Promi
     // leaves.
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  const port = await acceptedPort(child);
+  const port = await acceptedPort(child, options.port);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('latin1');
+  });
   return {
     port,
+    output: () => output,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -72,20 +86,20 @@ export async function startIotCoreStandIn(options: IotCoreStandInOptions): Promi
   };
 }
 
-/** s_server prints `ACCEPT 127.0.0.1:PORT` once it listens. */
-function acceptedPort(child: ChildProcess): Promise<number> {
+/** s_server prints `ACCEPT HOST:PORT` once it listens on a port it chose, and `ACCEPT` on one it was given. */
+function acceptedPort(child: ChildProcess, given?: number): Promise<number> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`openssl s_server did not start: ${output}`)), 10_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(output);
+      const match = given ? /^ACCEPT$/m.exec(output) : /ACCEPT [\d.]+:(\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         child.stdout?.off('data', read);
         child.stdout?.resume();
         child.stderr?.resume();
-        resolve(Number(match[1]));
+        resolve(given ?? Number(match[1]));
       }
     };
     child.stdout?.on('data', read);
@@ -108,14 +122,14 @@ export interface SilentPort {
  * A port that takes TCP connections and never answers, as a firewall that drops a port's packets looks
  * to a client on this machine: the TLS handshake waits until it times out.
  */
-export async function startSilentPort(): Promise<SilentPort> {
+export async function startSilentPort(host = '127.0.0.1'): Promise<SilentPort> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
     port: (server.address() as { port: number }).port,
     close: () =>
