@@ -272,6 +272,52 @@ describe('clawpulsar --stack', () => {
     });
   });
 
+  it('records the stack in the agent’s config, so status and agent status need no --stack', async () => {
+    // Prepare
+    const dir = join(home, 'recorded-agent');
+    const registered = await clawpulsar([
+      'agent',
+      'register',
+      '--stack',
+      'demo',
+      '--token',
+      edge.issueToken('recorded-agent'),
+      '--dir',
+      dir,
+    ]);
+
+    // Act
+    const status = await traffic(() => clawpulsar(['status', '--agent-dir', dir, '--json']));
+    const agentStatus = await clawpulsar(['agent', 'status', '--dir', dir, '--json']);
+    const fromEnv = await clawpulsar(['status', '--agent-dir', dir, '--json'], { CLAWPULSAR_STACK: 'nope' });
+    const explicit = await clawpulsar(['status', '--stack', 'nope', '--agent-dir', dir, '--json']);
+    const local = await clawpulsar(['status', '--edge', 'http://127.0.0.1:1', '--agent-dir', dir, '--json']);
+
+    // Assess
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(registered.stdout).toContain('  stack                demo in eu-west-1\n');
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).stack).toEqual({
+      name: 'demo',
+      region: REGION,
+    });
+    expect(status.result.code, status.result.stderr).toBe(0);
+    expect(status.result.json).toMatchObject({
+      edge: { running: true, stack: { name: 'demo', region: REGION, status: 'UPDATE_COMPLETE' } },
+      management: { available: true },
+      thisAgent: { agentId: 'recorded-agent', dir },
+    });
+    expect(status.describes.map((d) => d.form.get('StackName'))).toEqual(['demo']);
+    expect(status.management.every((r) => r.verdict.valid)).toBe(true);
+    expect(agentStatus.json).toMatchObject({
+      agentId: 'recorded-agent',
+      stack: { name: 'demo', region: REGION },
+    });
+    expect(fromEnv.json).toMatchObject({ edge: { running: false, stack: { name: 'nope' } } });
+    expect(explicit.json).toMatchObject({ edge: { running: false, stack: { name: 'nope' } } });
+    expect(local.json).toMatchObject({ edge: { url: 'http://127.0.0.1:1', running: false } });
+    expect(local.json).not.toHaveProperty('edge.stack');
+  });
+
   it.each([
     [
       'a stack that is not deployed',

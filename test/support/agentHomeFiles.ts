@@ -1,4 +1,9 @@
-import { type AgentConfig, agentConfigSchema, type Route } from '../../agent/config/agentConfig.ts';
+import {
+  type AgentConfig,
+  agentConfigSchema,
+  type RecordedStack,
+  type Route,
+} from '../../agent/config/agentConfig.ts';
 import { writeAgentConfig } from '../../agent/config/agentConfigFile.ts';
 import { type AgentCredentials, loadAgentCredentials } from '../../agent/credentials/AgentCredentials.ts';
 import { agentPaths } from '../../agent/home/agentPaths.ts';
@@ -26,6 +31,8 @@ export interface AgentHomeInput {
   readonly serverCaPem: string;
   /** Default: one route, `github` to OpenClaw's default hooks URL. */
   readonly routes?: Record<string, Route>;
+  /** The stack `agent register --stack` recorded; none by default, as with `--edge URL` or older versions. */
+  readonly stack?: RecordedStack;
 }
 
 /**
@@ -56,6 +63,7 @@ export function writeAgentHome(
     edgeUrl: input.edgeUrl,
     webhookBaseUrl: `${input.edgeUrl}/v1/hooks`,
     tunnel: input.tunnel,
+    ...(input.stack ? { stack: input.stack } : {}),
     routes: input.routes ?? { github: { target: 'http://127.0.0.1:18789/hooks/github' } },
   });
   writeAgentConfig(paths, config);

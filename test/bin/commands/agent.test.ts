@@ -181,6 +181,112 @@ describe('clawpulsar agent', () => {
     });
   });
 
+  describe('register --tunnel-port', () => {
+    const ENDPOINT = 'a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com';
+    let iotEdge: TestEdge;
+    beforeAll(async () => {
+      // Announces IoT Core's endpoint, as a stack's register function does.
+      iotEdge = await TestEdge.start({
+        announcedTunnel: { host: ENDPOINT, port: 8883, serverName: ENDPOINT },
+      });
+    });
+    afterAll(async () => {
+      await iotEdge.close();
+    });
+
+    it('puts an IoT Core tunnel on 443 with ALPN x-amzn-mqtt-ca, and says so', async () => {
+      // Prepare
+      const dir = home();
+
+      // Act
+      const result = await clawpulsar(
+        'register',
+        '--edge',
+        iotEdge.url,
+        '--token',
+        iotEdge.issueToken('cli-443'),
+        '--dir',
+        dir,
+        '--tunnel-port',
+        '443',
+      );
+      const status = await clawpulsar('status', '--dir', dir, '--json');
+
+      // Assess
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout.toString()).toContain(
+        `  tunnel               ${ENDPOINT}:443 (ALPN x-amzn-mqtt-ca)\n`,
+      );
+      expect(JSON.parse(readFileSync(agentPaths(dir).config, 'utf8')).tunnel).toEqual({
+        host: ENDPOINT,
+        port: 443,
+        serverName: ENDPOINT,
+        alpn: 'x-amzn-mqtt-ca',
+      });
+      expect(JSON.parse(status.stdout.toString())).toMatchObject({
+        tunnel: `${ENDPOINT}:443`,
+        tunnelAlpn: 'x-amzn-mqtt-ca',
+        stack: null,
+      });
+    });
+
+    it("registers with a local edge on the broker's own port and warns that the option did not apply", async () => {
+      // Prepare
+      const dir = home();
+
+      // Act
+      const result = await register(dir, 'cli-local-443', '--tunnel-port', '443', '--json');
+
+      // Assess
+      expect(result.code, result.stderr).toBe(0);
+      const output = JSON.parse(result.stdout.toString()) as Record<string, unknown>;
+      expect(output).toMatchObject({
+        agentId: 'cli-local-443',
+        tunnel: { host: '127.0.0.1', port: edge.brokerPort },
+        warnings: [
+          `--tunnel-port applies to an AWS IoT Core tunnel only; this edge's tunnel is its own broker, so the agent connects to port ${edge.brokerPort}, as the edge announced.`,
+        ],
+      });
+      expect(JSON.parse(readFileSync(agentPaths(dir).config, 'utf8')).tunnel.port).toBe(edge.brokerPort);
+    });
+
+    it.each(['80', '8443', 'auto'])(
+      'refuses --tunnel-port %s with exit code 2 before spending the token',
+      async (port) => {
+        // Prepare
+        const dir = home();
+        const sent = iotEdge.registrationBodies.length;
+        const token = iotEdge.issueToken('cli-bad-port');
+
+        // Act
+        const refused = await clawpulsar(
+          'register',
+          '--edge',
+          iotEdge.url,
+          '--token',
+          token,
+          '--dir',
+          dir,
+          '--tunnel-port',
+          port,
+          '--json',
+        );
+        const retried = await clawpulsar('register', '--edge', iotEdge.url, '--token', token, '--dir', dir);
+
+        // Assess
+        expect(refused.code).toBe(2);
+        expect(JSON.parse(refused.stdout.toString())).toEqual({
+          error: {
+            code: 'tunnel_port_invalid',
+            message: `IoT Core takes the tunnel on port 8883, or on 443 with ALPN x-amzn-mqtt-ca: give 8883 or 443, not "${port}"`,
+          },
+        });
+        expect(retried.code, retried.stderr).toBe(0);
+        expect(iotEdge.registrationBodies.length - sent).toBe(1);
+      },
+    );
+  });
+
   describe('route and allowlist', () => {
     it('adds, lists (without header values) and removes routes', async () => {
       // Prepare

@@ -9,7 +9,12 @@ import { httpApiEvent } from '../../support/awsEvents.ts';
 import { type AwsHarness, startAwsHarness } from '../../support/awsHarness.ts';
 import type { LambdaHandler } from '../../support/awsScenario.ts';
 import { CLI } from '../../support/cliProcess.ts';
-import { type IotCoreStandIn, startIotCoreStandIn } from '../../support/iotCoreStandIn.ts';
+import {
+  closedPort,
+  type IotCoreStandIn,
+  startIotCoreStandIn,
+  startSilentPort,
+} from '../../support/iotCoreStandIn.ts';
 import { issueServer, makeCa, removeCa, type TestCa } from '../../support/opensslCa.ts';
 import { runCommand } from '../../support/runCommand.ts';
 
@@ -31,15 +36,21 @@ let apiUrl: string;
 let iot: IotCoreStandIn;
 let gateway: Server;
 let cas: TestCa[] = [];
+let amazonRoot: TestCa;
+let issuingCa: TestCa;
 /** Whether the stack was deployed with the health route (stacks before it answer 404). */
 let healthRoute = true;
 
 type Check = { id: string; level: string; message: string; fix?: string };
 
 async function doctor(...extra: string[]) {
+  return doctorOf(agentDir, ...extra);
+}
+
+async function doctorOf(dir: string, ...extra: string[]) {
   const result = await runCommand(
     process.execPath,
-    [CLI, 'doctor', '--agent-dir', agentDir, '--openclaw-config', openclawConfig, ...extra],
+    [CLI, 'doctor', '--agent-dir', dir, '--openclaw-config', openclawConfig, ...extra],
     {
       timeoutMs: 30_000,
       env: {
@@ -77,8 +88,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
 
-  const amazonRoot = makeCa('Amazon Root CA 1 stand-in');
-  const issuingCa = makeCa('ClawPulsar issuing CA');
+  amazonRoot = makeCa('Amazon Root CA 1 stand-in');
+  issuingCa = makeCa('ClawPulsar issuing CA');
   cas = [amazonRoot, issuingCa];
   iot = await startIotCoreStandIn({
     endpoint: ENDPOINT,
@@ -174,6 +185,78 @@ describe('clawpulsar doctor for an agent registered with a deployed stack', () =
       fix: 'Redeploy the stack with this version (`npx cdk deploy`) to get the health route',
     });
     expect(result.byId('clock')?.level).toBe('ok');
+  });
+
+  it('when 8883 is blocked and 443 takes the agent, names the command that switches it, which fixes the tunnel', async () => {
+    // Prepare: IoT Core's 443 listener and a dropped 8883 on a loopback address of this test's own.
+    const host = `127.${(process.pid % 200) + 20}.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+    const [iot443, blocked] = await Promise.all([
+      startIotCoreStandIn({
+        endpoint: ENDPOINT,
+        server: issueServer(amazonRoot, [ENDPOINT]),
+        registeredCa: issuingCa,
+        alpn: 'x-amzn-mqtt-ca',
+        host,
+        port: 443,
+      }),
+      startSilentPort(host),
+    ]);
+    const dir = join(root, 'agent-behind-firewall');
+    writeAgentHome(dir, {
+      agentId: 'laptop',
+      edgeUrl: apiUrl,
+      tunnel: { host, port: blocked.port, serverName: ENDPOINT },
+      issuingCa,
+      serverCaPem: amazonRoot.certPem,
+    });
+
+    try {
+      // Act
+      const before = await doctorOf(dir, '--json');
+      const command =
+        /`(clawpulsar agent tunnel set [^`]+)`/.exec(before.byId('tunnel')?.fix ?? '')?.[1] ?? '';
+      const switched = await runCommand(process.execPath, [CLI, ...command.split(' ').slice(1)]);
+      const after = await doctorOf(dir, '--json');
+
+      // Assess
+      expect(before.code).toBe(1);
+      expect(before.byId('tunnel')).toEqual({
+        id: 'tunnel',
+        level: 'fail',
+        message: `No TLS answer from the tunnel at ${host}:${blocked.port} within 5 s, but IoT Core accepts this agent on port 443 with ALPN x-amzn-mqtt-ca`,
+        fix: `This network blocks outbound port ${blocked.port}: switch the agent to port 443 with \`clawpulsar agent tunnel set --port 443 --dir ${dir}\` (it asks for ALPN x-amzn-mqtt-ca; a running agent reconnects there by itself)`,
+      });
+      expect(switched.code, switched.stderr).toBe(0);
+      expect(after.byId('tunnel')).toEqual({
+        id: 'tunnel',
+        level: 'ok',
+        message: `Mutual TLS with the tunnel at ${host}:443 (IoT Core, TLSv1.3, ALPN x-amzn-mqtt-ca)`,
+      });
+    } finally {
+      await Promise.all([iot443.close(), blocked.close()]);
+    }
+  }, 40_000);
+
+  it("names the stack the agent registered with in its advice, not $CLAWPULSAR_STACK's", async () => {
+    // Prepare: a tunnel port nothing listens on, and no IoT Core on 443 of this machine.
+    const dir = join(root, 'agent-of-relay-prod');
+    writeAgentHome(dir, {
+      agentId: 'laptop',
+      edgeUrl: apiUrl,
+      tunnel: { host: '127.0.0.1', port: await closedPort(), serverName: ENDPOINT },
+      issuingCa,
+      serverCaPem: amazonRoot.certPem,
+      stack: { name: 'Relay-Prod', region: 'eu-west-1' },
+    });
+
+    // Act
+    const result = await doctorOf(dir, '--json');
+
+    // Assess
+    expect(result.byId('tunnel')?.fix).toContain(
+      '`clawpulsar status --stack Relay-Prod --region eu-west-1` (where AWS credentials are at hand) shows whether the stack is up',
+    );
+    expect(result.stdout).not.toContain('--stack ClawPulsar');
   });
 
   it('when the stack is gone, fails the edge and the tunnel, each saying to check the stack', async () => {
