@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { BUILTINS_AS_COMMONJS } from './builtinsAsCommonJs.ts';
+import { sdkSchemaTreeShaking } from './sdkSchemaTreeShaking.ts';
 
 /** The handlers under lambdas/handlers/, each exporting `handler` (see lambdas/handlers/env.ts). */
 export const HANDLER_NAMES = [
@@ -36,6 +37,9 @@ const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
  *   statically; code behind a dynamic `import()` (the SDK's credential providers other than the
  *   environment's, the S3 client of the claim-check path) is in chunks a cold start never reads.
  * - Node built-ins are loaded through `process.getBuiltinModule` (see BUILTINS_AS_COMMONJS).
+ * - The SDK's schema modules are made tree-shakable (sdkSchemaTreeShaking): a handler carries the schemas
+ *   of the commands it sends, not of every command of the service. The plugin needs esbuild's
+ *   asynchronous API (`build`, not `buildSync`).
  *
  * @example
  * await esbuild.build(handlerBuildOptions('ingress', 'dist/ingress'));
@@ -58,6 +62,7 @@ export function handlerBuildOptions(handler: HandlerName, outdir: string) {
     // ESM builds of dependencies (`module`) tree-shake; the handlers' `.ts` specifiers resolve as is.
     mainFields: ['module', 'main'],
     alias: BUILTINS_AS_COMMONJS,
+    plugins: [sdkSchemaTreeShaking()],
     tsconfig: TSCONFIG,
     metafile: true,
     logLevel: 'error',

@@ -44,7 +44,7 @@ describe('handler bundles', () => {
   const built = new Map<HandlerName, Built>();
 
   beforeAll(async () => {
-    for (const handler of ['ingress', 'presence', 'management', 'budgetWorker'] as const) {
+    for (const handler of ['ingress', 'presence', 'management', 'budgetWorker', 'register'] as const) {
       const options = handlerBuildOptions(handler, join(outdir, handler));
       const { metafile } = await build(options);
       built.set(handler, { metafile, entry: join(outdir, handler, `${HANDLER_MODULE}.mjs`) });
@@ -99,6 +99,21 @@ describe('handler bundles', () => {
         handler,
       ).toBe(true);
     }
+  });
+
+  it("bundle IoT Core's schemas of the commands the register handler sends, not of every IoT Core command", () => {
+    // Prepare
+    const { metafile } = built.get('register') as Built;
+
+    // Act
+    const schemaBytes = Object.values(metafile.outputs)
+      .flatMap((output) => Object.entries(output.inputs))
+      .filter(([input]) => input.endsWith('@aws-sdk/client-iot/dist-es/schemas/schemas_0.js'))
+      .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+
+    // Assess: all of them minify to about 110 KB.
+    expect(schemaBytes).toBeGreaterThan(0);
+    expect(schemaBytes).toBeLessThan(10 * 1024);
   });
 
   it('load the SNS and IoT data-plane clients of budget alerts with the first alert', () => {
