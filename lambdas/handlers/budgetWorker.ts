@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
+import { KmsKeyCustody } from '../adapters/aws/KmsKeyCustody.ts';
 import { readBudgetPollMessage } from '../adapters/aws/SqsBudgetPollQueue.ts';
 import { BadRequestError } from '../core/errors.ts';
 import type { StoredProviderKey } from '../core/keys/ProviderKeyRepository.ts';
@@ -16,7 +18,8 @@ const clock = { now: Date.now };
 const monitor = awsBudgetMonitor({
   tables: env,
   agentsTable: env.AGENTS_TABLE,
-  dataKeyArn: env.DATA_KEY_ARN,
+  // Every poll opens provider keys: KMS is on the common path here.
+  custody: new KmsKeyCustody(new KMSClient({}), env.DATA_KEY_ARN),
   dynamo: new DynamoDBClient({}),
   clock,
   logger,

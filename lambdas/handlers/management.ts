@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
 import { DynamoAgentRepository } from '../adapters/aws/DynamoAgentRepository.ts';
 import { DynamoCertificateRepository } from '../adapters/aws/DynamoCertificateRepository.ts';
@@ -7,7 +6,6 @@ import { DynamoDeliveryLog } from '../adapters/aws/DynamoDeliveryLog.ts';
 import { DynamoPresenceStore } from '../adapters/aws/DynamoPresenceStore.ts';
 import { DynamoRegistrationTokenStore } from '../adapters/aws/DynamoRegistrationTokenStore.ts';
 import { DynamoSourceRepository } from '../adapters/aws/DynamoSourceRepository.ts';
-import { KmsKeyCustody } from '../adapters/aws/KmsKeyCustody.ts';
 import type { ManagementDeps } from '../core/management/ManagementDeps.ts';
 import { routeManagement } from '../core/management/routeManagement.ts';
 import { loadEnv, managementEnv } from './env.ts';
@@ -20,6 +18,7 @@ import {
 } from './support/apiGatewayEvent.ts';
 import { awsBudgetMonitor, budgetTablesOf } from './support/awsBudgetMonitor.ts';
 import { deferredIotEnforcement } from './support/deferredIotEnforcement.ts';
+import { deferredKmsCustody } from './support/deferredKmsCustody.ts';
 import { httpErrors } from './support/httpErrors.ts';
 import { lambdaLogger } from './support/lambdaLogger.ts';
 
@@ -31,6 +30,8 @@ const certificates = new DynamoCertificateRepository(dynamo, env.CERTIFICATES_TA
 // Only a revocation talks to IoT Core: its clients load with the first one.
 const enforcement = deferredIotEnforcement({ certificates, iotEndpoint: env.IOT_ENDPOINT });
 const deliveryLog = new DynamoDeliveryLog(dynamo, env.DELIVERY_LOG_TABLE, clock);
+// Only storing or rotating a secret or a provider key talks to KMS: its client loads with the first one.
+const custody = deferredKmsCustody(env.DATA_KEY_ARN);
 
 const budgetTables = budgetTablesOf(env);
 
@@ -40,7 +41,7 @@ const deps: ManagementDeps = {
   sources: new DynamoSourceRepository(dynamo, env.SOURCES_TABLE),
   deliveries: deliveryLog,
   presence: new DynamoPresenceStore(dynamo, env.PRESENCE_TABLE),
-  custody: new KmsKeyCustody(new KMSClient({}), env.DATA_KEY_ARN),
+  custody,
   tokens: new DynamoRegistrationTokenStore(dynamo, env.REGISTRATION_TOKENS_TABLE),
   clock,
   logger,
@@ -50,7 +51,7 @@ const deps: ManagementDeps = {
         monitor: awsBudgetMonitor({
           tables: budgetTables,
           agentsTable: env.AGENTS_TABLE,
-          dataKeyArn: env.DATA_KEY_ARN,
+          custody,
           dynamo,
           clock,
           logger,

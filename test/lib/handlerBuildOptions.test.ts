@@ -101,6 +101,15 @@ describe('handler bundles', () => {
     }
   });
 
+  it('load the KMS client in the management function only when a secret or a provider key is stored', () => {
+    // Act
+    const { atStart, deferred } = split('management');
+
+    // Assess
+    expect(atStart.filter((file) => file.includes('@aws-sdk/client-kms/'))).toEqual([]);
+    expect(deferred.some((file) => file.includes('@aws-sdk/client-kms/'))).toBe(true);
+  });
+
   it("bundle IoT Core's schemas of the commands the register handler sends, not of every IoT Core command", () => {
     // Prepare
     const { metafile } = built.get('register') as Built;

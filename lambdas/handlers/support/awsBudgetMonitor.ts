@@ -1,16 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoAgentRepository } from '../../adapters/aws/DynamoAgentRepository.ts';
 import { DynamoBudgetAlertStore } from '../../adapters/aws/DynamoBudgetAlertStore.ts';
 import { DynamoBudgetRepository } from '../../adapters/aws/DynamoBudgetRepository.ts';
 import { DynamoProviderKeyRepository } from '../../adapters/aws/DynamoProviderKeyRepository.ts';
 import { DynamoSpendHistory } from '../../adapters/aws/DynamoSpendHistory.ts';
-import { KmsKeyCustody } from '../../adapters/aws/KmsKeyCustody.ts';
 import { fetchAlertWebhookSender } from '../../adapters/http/fetchAlertWebhookSender.ts';
 import { fetchHttpClient } from '../../adapters/http/fetchHttpClient.ts';
 import { ClawPulsarError } from '../../core/errors.ts';
 import type { BudgetMonitorDeps } from '../../core/monitor/BudgetMonitorDeps.ts';
-import type { Clock, Logger } from '../../core/ports.ts';
+import type { Clock, KeyCustody, Logger } from '../../core/ports.ts';
 import { once } from './once.ts';
 
 export interface BudgetTables {
@@ -48,7 +46,8 @@ export function budgetTablesOf(
 export interface AwsBudgetMonitorOptions {
   readonly tables: BudgetTables;
   readonly agentsTable: string;
-  readonly dataKeyArn: string;
+  /** Provider keys and alert webhook secrets open with the data key (KmsKeyCustody, or deferredKmsCustody). */
+  readonly custody: KeyCustody;
   readonly dynamo: DynamoDBClient;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -62,7 +61,7 @@ export interface AwsBudgetMonitorOptions {
  * email and SMS, fetch for provider usage APIs and alert webhooks (never to private addresses).
  *
  * @example
- * const monitor = awsBudgetMonitor({ tables, agentsTable: env.AGENTS_TABLE, dataKeyArn: env.DATA_KEY_ARN, dynamo, clock, logger });
+ * const monitor = awsBudgetMonitor({ tables, agentsTable: env.AGENTS_TABLE, custody, dynamo, clock, logger });
  */
 export function awsBudgetMonitor(options: AwsBudgetMonitorOptions): BudgetMonitorDeps {
   const { dynamo, tables, clock, iotEndpoint, alertsTopicArn } = options;
@@ -71,7 +70,7 @@ export function awsBudgetMonitor(options: AwsBudgetMonitorOptions): BudgetMonito
     budgets: new DynamoBudgetRepository(dynamo, tables.BUDGETS_TABLE),
     history: new DynamoSpendHistory(dynamo, tables.SPEND_HISTORY_TABLE),
     alerts: new DynamoBudgetAlertStore(dynamo, tables.BUDGET_ALERTS_TABLE, clock),
-    custody: new KmsKeyCustody(new KMSClient({}), options.dataKeyArn),
+    custody: options.custody,
     http: fetchHttpClient(),
     agents: new DynamoAgentRepository(dynamo, options.agentsTable),
     clock,
