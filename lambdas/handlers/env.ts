@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ClawPulsarError } from '../core/errors.ts';
 
 /**
@@ -9,6 +10,10 @@ import { ClawPulsarError } from '../core/errors.ts';
  * Tables are described once, in `lambdas/adapters/aws/tableDefinitions.ts` (key schema, GSIs, TTL
  * attribute); the stack builds its tables from that module. Queue settings are in
  * `lambdas/adapters/aws/queueSettings.ts`.
+ *
+ * The schemas use zod/mini, zod's functional API over the same core: they only ever run in a Lambda, and
+ * a handler whose other code needs no zod (the certificate sweeper) then bundles 17 KB of zod instead of
+ * the 83 KB of zod's classic API, a fifth less code to compile at its hourly cold start.
  *
  * Handlers, triggers, variables and permissions (resources by the variable that names them):
  *
@@ -120,21 +125,27 @@ import { ClawPulsarError } from '../core/errors.ts';
  * const env = loadEnv(ingressEnv);
  */
 
-const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name');
+const tableName = z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'));
 const kmsKeyArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, 'must be a KMS key ARN');
+  .check(
+    z.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, 'must be a KMS key ARN'),
+  );
 const queueUrl = z.url({ protocol: /^https$/ });
-const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+const bucketName = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'));
 /** The account's IoT data endpoint (ATS), e.g. `abc123-ats.iot.eu-west-1.amazonaws.com`. */
 const iotEndpoint = z
   .string()
-  .regex(/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/, 'must be the IoT data (ATS) endpoint host name');
-const iotPolicyName = z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be an IoT policy name');
+  .check(z.regex(/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/, 'must be the IoT data (ATS) endpoint host name'));
+const iotPolicyName = z.string().check(z.regex(/^[\w+=,.@-]{1,128}$/, 'must be an IoT policy name'));
 /** Scheme and host only (a custom domain), without a trailing slash, e.g. `https://hooks.example.com`. */
 const publicBaseUrl = z
   .url({ protocol: /^https$/ })
-  .refine((url) => new URL(url).pathname === '/' && !url.endsWith('/'), 'must be https://host, no path');
+  .check(
+    z.refine((url) => new URL(url).pathname === '/' && !url.endsWith('/'), 'must be https://host, no path'),
+  );
 
 /** `POST|GET /v1/hooks/{agentId}/{sourceId}`. */
 export const ingressEnv = z.object({
@@ -146,7 +157,7 @@ export const ingressEnv = z.object({
   ENVELOPE_BUCKET: bucketName,
   DATA_KEY_ARN: kmsKeyArn,
   /** Optional: the custom domain providers call; default `https://{requestContext.domainName}`. */
-  PUBLIC_BASE_URL: publicBaseUrl.optional(),
+  PUBLIC_BASE_URL: z.optional(publicBaseUrl),
 });
 
 /** `POST /v1/register`. */
@@ -173,15 +184,15 @@ export const managementEnv = z.object({
   DATA_KEY_ARN: kmsKeyArn,
   IOT_ENDPOINT: iotEndpoint,
   PUBLIC_BASE_URL: publicBaseUrl,
-  PROVIDER_KEYS_TABLE: tableName.optional(),
-  BUDGETS_TABLE: tableName.optional(),
-  SPEND_HISTORY_TABLE: tableName.optional(),
-  BUDGET_ALERTS_TABLE: tableName.optional(),
+  PROVIDER_KEYS_TABLE: z.optional(tableName),
+  BUDGETS_TABLE: z.optional(tableName),
+  SPEND_HISTORY_TABLE: z.optional(tableName),
+  BUDGET_ALERTS_TABLE: z.optional(tableName),
 });
 
 const topicArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN');
+  .check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'));
 
 /** The budget monitor's tables; the management function has them when the monitor is deployed. */
 const budgetTables = {
@@ -204,7 +215,7 @@ export const budgetWorkerEnv = z.object({
   DATA_KEY_ARN: kmsKeyArn,
   IOT_ENDPOINT: iotEndpoint,
   /** Email/SMS subscribers of budget alerts; optional. */
-  BUDGET_ALERTS_TOPIC_ARN: topicArn.optional(),
+  BUDGET_ALERTS_TOPIC_ARN: z.optional(topicArn),
 });
 
 /** SQS event source on the envelope queue. */
@@ -256,6 +267,9 @@ export const caBootstrapEnv = z.object({
   CONFIG_TABLE: tableName,
 });
 
+/** zod/mini sets no locale: the messages of zod's classic API ("expected string, received undefined"). */
+const ENGLISH = en().localeError;
+
 /**
  * Validates `process.env` (or `source`) against `schema` at cold start. Throws a ClawPulsarError
  * `invalid_environment` naming every bad variable and why — values are never echoed, they may be ARNs
@@ -264,11 +278,11 @@ export const caBootstrapEnv = z.object({
  * @example
  * const env = loadEnv(dispatcherEnv);
  */
-export function loadEnv<S extends z.ZodObject>(
+export function loadEnv<S extends z.ZodMiniObject>(
   schema: S,
   source: Readonly<Record<string, string | undefined>> = process.env,
 ): z.infer<S> {
-  const parsed = schema.safeParse(source);
+  const parsed = z.safeParse(schema, source, { error: ENGLISH });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ClawPulsarError(

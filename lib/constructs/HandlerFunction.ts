@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { acknowledgeWildcards } from '../acknowledgeWildcards.ts';
 import { HANDLER_MODULE, type HandlerName } from '../handlerBuildOptions.ts';
 import { LocalHandlerBundler } from '../LocalHandlerBundler.ts';
@@ -33,9 +33,9 @@ export interface FunctionSettings {
  * A function's environment, typed by its handler's schema in lambdas/handlers/env.ts: a variable the
  * handler requires can't be left out, and one it doesn't know can't be added.
  */
-export type EnvironmentOf<S extends z.ZodObject> = { readonly [K in keyof z.input<S>]: string };
+export type EnvironmentOf<S extends z.ZodMiniObject> = { readonly [K in keyof z.input<S>]: string };
 
-export interface HandlerFunctionProps<S extends z.ZodObject> {
+export interface HandlerFunctionProps<S extends z.ZodMiniObject> {
   readonly handler: HandlerName;
   readonly description: string;
   /** The handler's schema; only used to type `environment`. */
@@ -72,7 +72,7 @@ export interface HandlerFunctionProps<S extends z.ZodObject> {
  * @example
  * new HandlerFunction(this, 'Ack', { handler: 'ack', schema: ackEnv, environment: {...}, ... });
  */
-export class HandlerFunction<S extends z.ZodObject = z.ZodObject> extends Construct {
+export class HandlerFunction<S extends z.ZodMiniObject = z.ZodMiniObject> extends Construct {
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly policy: iam.ManagedPolicy;

@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   DISPATCHER_TIMEOUT_SECONDS,
   ENVELOPE_OBJECT_EXPIRY_DAYS,
@@ -64,7 +64,7 @@ beforeAll(() => {
 
 afterAll(() => synthesized?.dispose());
 
-const handlers = (): Record<string, { fn: HandlerFunction; schema: z.ZodObject; async: boolean }> => ({
+const handlers = (): Record<string, { fn: HandlerFunction; schema: z.ZodMiniObject; async: boolean }> => ({
   ingress: { fn: stack.relay.ingress, schema: ingressEnv, async: false },
   dispatcher: { fn: stack.relay.dispatcher, schema: dispatcherEnv, async: false },
   register: { fn: stack.identity.register, schema: registerEnv, async: false },
@@ -277,7 +277,7 @@ describe('functions', () => {
     for (const [name, { fn, schema }] of Object.entries(handlers())) {
       const variables = Object.keys(resourceOf(fn.function).Properties.Environment.Variables).sort();
       const required = Object.entries(schema.shape)
-        .filter(([, field]) => !(field as z.ZodType).safeParse(undefined).success)
+        .filter(([, field]) => !(field as z.ZodMiniType).safeParse(undefined).success)
         .map(([key]) => key)
         .sort();
       expect(variables, name).toEqual(expect.arrayContaining(required));

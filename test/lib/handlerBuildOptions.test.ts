@@ -44,7 +44,14 @@ describe('handler bundles', () => {
   const built = new Map<HandlerName, Built>();
 
   beforeAll(async () => {
-    for (const handler of ['ingress', 'presence', 'management', 'budgetWorker', 'register'] as const) {
+    for (const handler of [
+      'ingress',
+      'presence',
+      'management',
+      'budgetWorker',
+      'register',
+      'certificateSweeper',
+    ] as const) {
       const options = handlerBuildOptions(handler, join(outdir, handler));
       const { metafile } = await build(options);
       built.set(handler, { metafile, entry: join(outdir, handler, `${HANDLER_MODULE}.mjs`) });
@@ -132,6 +139,15 @@ describe('handler bundles', () => {
     // Assess
     expect(atStart.filter((file) => /@aws-sdk\/client-(sns|iot-data-plane)\//.test(file))).toEqual([]);
     expect(deferred.some((file) => file.includes('@aws-sdk/client-sns/'))).toBe(true);
+  });
+
+  it("leave zod's classic API out of a handler whose only schemas are its environment's (zod/mini)", () => {
+    // Act
+    const { atStart, deferred } = split('certificateSweeper');
+
+    // Assess
+    expect([...atStart, ...deferred].filter((file) => file.includes('/zod/v4/classic/'))).toEqual([]);
+    expect(atStart.some((file) => file.includes('/zod/v4/mini/'))).toBe(true);
   });
 
   it('import no module from outside the bundle: Node built-ins come through process.getBuiltinModule', () => {

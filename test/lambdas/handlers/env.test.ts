@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BUDGET_TABLES } from '../../../lambdas/adapters/aws/budgetTableDefinitions.ts';
 import { TABLES } from '../../../lambdas/adapters/aws/tableDefinitions.ts';
@@ -48,6 +49,24 @@ describe('loadEnv', () => {
       expect((error as Error).message).toContain('ENVELOPE_QUEUE_URL');
       expect((error as Error).message).not.toContain('SECRETISH');
     }
+  });
+
+  it("says what is wrong in zod's words even where nothing else loads zod (a fresh process, env.ts alone)", () => {
+    // Prepare
+    const script = `import { ingressEnv, loadEnv } from './lambdas/handlers/env.ts';
+try { loadEnv(ingressEnv, ${JSON.stringify({ ...valid, AGENTS_TABLE: undefined, ENVELOPE_QUEUE_URL: 'queue' })}); }
+catch (error) { process.stdout.write(error.message); }`;
+
+    // Act
+    const message = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect(message).toBe(
+      'Invalid Lambda environment: AGENTS_TABLE: Invalid input: expected string, received undefined; ' +
+        'ENVELOPE_QUEUE_URL: Invalid URL',
+    );
   });
 
   it.each([
