@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { readAgentConfig, writeAgentConfig } from '../agent/config/agentConfigFile.ts';
 import { agentPaths } from '../agent/home/agentPaths.ts';
 import { registerWithEdge } from '../agent/registration/registerWithEdge.ts';
-import { AGENT_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
+import { SERVICE_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
 import { tempAgentDir } from '../test/agent/agentFixtures.ts';
 import { TestEdge } from '../test/support/testEdge.ts';
 import { percentile, printTable } from './measure.ts';
@@ -118,7 +118,7 @@ async function agentThroughput(n: number): Promise<void> {
       process.execPath,
       // As its service runs it (bin/cli/service/ServiceSpec.ts).
       [
-        ...AGENT_RUNTIME.nodeOptions,
+        ...SERVICE_RUNTIME.agent.nodeOptions,
         CLI,
         'agent',
         'run',
@@ -130,7 +130,11 @@ async function agentThroughput(n: number): Promise<void> {
       ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, ...AGENT_RUNTIME.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? '' },
+        env: {
+          ...process.env,
+          ...SERVICE_RUNTIME.agent.env,
+          NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? '',
+        },
       },
     );
     await waitForOutput(agent, agent.stderr!, (err) => err.includes('tunnel_ready') || undefined);

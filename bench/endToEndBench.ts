@@ -5,7 +5,7 @@ import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
+import { SERVICE_RUNTIME } from '../bin/cli/service/ServiceSpec.ts';
 import { percentile, printTable } from './measure.ts';
 import { waitForOutput } from './waitForOutput.ts';
 
@@ -167,9 +167,22 @@ async function startHarness(): Promise<Harness> {
 
   const edge = spawn(
     process.execPath,
-    [CLI, 'dev', '--data-dir', edgeDir, '--port', '0', '--tunnel-port', '0', '--json', '--quiet'],
+    [
+      ...SERVICE_RUNTIME.edge.nodeOptions,
+      CLI,
+      'dev',
+      '--data-dir',
+      edgeDir,
+      '--port',
+      '0',
+      '--tunnel-port',
+      '0',
+      '--json',
+      '--quiet',
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...SERVICE_RUNTIME.edge.env },
     },
   );
   const summary = await waitForOutput(edge, edge.stdout!, (out) => {
@@ -209,10 +222,10 @@ async function startHarness(): Promise<Harness> {
   // The agent as its service runs it (bin/cli/service/ServiceSpec.ts).
   const agent = spawn(
     process.execPath,
-    [...AGENT_RUNTIME.nodeOptions, CLI, 'agent', 'run', '--dir', agentDir],
+    [...SERVICE_RUNTIME.agent.nodeOptions, CLI, 'agent', 'run', '--dir', agentDir],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ...AGENT_RUNTIME.env },
+      env: { ...process.env, ...SERVICE_RUNTIME.agent.env },
     },
   );
   await waitForOutput(agent, agent.stderr!, (err) => err.includes('tunnel_ready') || undefined);

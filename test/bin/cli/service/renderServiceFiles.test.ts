@@ -131,7 +131,7 @@ describe('renderLaunchdPlist', () => {
     expect(parsed).toEqual({
       Label: 'com.clawpulsar.edge',
       ProgramArguments: [...spec.argv],
-      EnvironmentVariables: { CLAWPULSAR_LOG_DIR: join(dir, 'logs') },
+      EnvironmentVariables: { CLAWPULSAR_LOG_DIR: join(dir, 'logs'), MALLOC_ARENA_MAX: '2' },
       RunAtLoad: true,
       KeepAlive: { SuccessfulExit: false },
       ThrottleInterval: 10,
