@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openEdgeDatabase, PAGE_SIZE } from '../../../../lambdas/adapters/local/openEdgeDatabase.ts';
+import { openEdgeDatabase } from '../../../../lambdas/adapters/local/openEdgeDatabase.ts';
 
 const pragma = (db: DatabaseSync, name: string) => Object.values(db.prepare(`PRAGMA ${name}`).get() ?? {})[0];
 
@@ -18,12 +18,12 @@ describe('openEdgeDatabase', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('makes a new database in WAL mode with 16 KiB pages and secure delete', () => {
+  it('makes a new database in WAL mode with 4 KiB pages and secure delete', () => {
     // Act
     const db = openEdgeDatabase(join(dir, 'edge.sqlite'));
 
     // Assess
-    expect(pragma(db, 'page_size')).toBe(PAGE_SIZE);
+    expect(pragma(db, 'page_size')).toBe(4096);
     expect(pragma(db, 'journal_mode')).toBe('wal');
     expect(pragma(db, 'secure_delete')).toBe(1);
     expect(pragma(db, 'synchronous')).toBe(1);
