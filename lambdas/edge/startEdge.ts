@@ -37,6 +37,7 @@ import { DashboardAssets, defaultDashboardAssetsDir } from './dashboard/dashboar
 import { edgePaths } from './edgePaths.ts';
 import { ensureBrokerCertificate } from './ensureBrokerCertificate.ts';
 import { ensureLocalCa } from './ensureLocalCa.ts';
+import { errorCode } from './errorCode.ts';
 import { LocalDispatcher } from './LocalDispatcher.ts';
 import { type SimulatedDemo, startSimulatedDemo } from './startSimulatedDemo.ts';
 import { TunnelBroker } from './TunnelBroker.ts';
@@ -101,6 +102,9 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     options.durability ? { durability: options.durability } : {},
   );
   SqliteWriteBatcher.for(db).afterCommit(() => checkpointer.wake());
+  SqliteWriteBatcher.for(db).onDeferredError((error) =>
+    logger.error('deferred_write_failed', { error: errorCode(error) }),
+  );
   const agents = new SqliteAgentRepository(db);
   const certificates = new SqliteCertificateRepository(db);
   const sources = new SqliteSourceRepository(db);
@@ -271,6 +275,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       SqliteWriteBatcher.for(db).flush();
       SqliteWriteBatcher.for(db).afterCommit(undefined);
+      SqliteWriteBatcher.for(db).onDeferredError(undefined);
       await checkpointer.stop();
       db.close();
     },

@@ -40,9 +40,12 @@ export class SqliteDeliveryLog implements DeliveryLog, DeliveryLogReader {
     );
   }
 
-  /** Staged: metadata commits with the batch's next commit; nothing waits on the disk for it. */
+  /**
+   * Deferred (see SqliteWriteBatcher.defer): metadata joins the next commit, at most 50 ms later; nothing
+   * waits on the disk for it, and a steady trickle of webhooks doesn't commit once more per record.
+   */
   async record(e: DeliveryLogEntry): Promise<void> {
-    this.#batch.stage(() =>
+    this.#batch.defer(() =>
       this.#upsert.run(
         e.envelopeId,
         e.agentId,
@@ -61,6 +64,7 @@ export class SqliteDeliveryLog implements DeliveryLog, DeliveryLogReader {
   }
 
   async list(filter: DeliveryLogFilter): Promise<DeliveryLogEntry[]> {
+    this.#batch.applyDeferred();
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (filter.agentId !== undefined) where.push('agent_id = ?') && params.push(filter.agentId);

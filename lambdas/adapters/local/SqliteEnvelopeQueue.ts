@@ -35,6 +35,8 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
   readonly #count;
   readonly #nextDue;
   readonly #batch: SqliteWriteBatcher;
+  /** Completed envelopes whose delete is deferred to the next commit. */
+  readonly #completing = new Set<string>();
 
   constructor(db: DatabaseSync, batcher = SqliteWriteBatcher.for(db)) {
     this.#batch = batcher;
@@ -76,13 +78,24 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
     );
   }
 
+  /** A pending envelope; not one completed, even while its delete is still deferred. */
   async find(envelopeId: string): Promise<PendingEnvelope | undefined> {
+    if (this.#completing.has(envelopeId)) return undefined;
     const row = this.#find.get(envelopeId) as Row | undefined;
     return row ? toPending(row) : undefined;
   }
 
+  /**
+   * Deferred (see SqliteWriteBatcher.defer): the delete joins the next commit. If a crash loses it, the
+   * envelope comes back after its backoff and the agent, which remembers the delivery, acks it again.
+   */
   async complete(envelopeId: string): Promise<void> {
-    await this.#batch.write(() => this.#delete.run(envelopeId));
+    if (this.#completing.has(envelopeId)) return;
+    this.#completing.add(envelopeId);
+    this.#batch.defer(() => {
+      this.#completing.delete(envelopeId);
+      this.#delete.run(envelopeId);
+    });
   }
 
   /**
@@ -95,27 +108,32 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
 
   /** Envelopes whose next attempt is due, oldest first. */
   due(now: number, limit: number): DueEnvelope[] {
+    this.#batch.applyDeferred();
     return (this.#due.all(now, limit) as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
   }
 
   /** An agent's waiting envelopes, oldest first (sent at once when it reconnects). */
   forAgent(agentId: string, limit: number): DueEnvelope[] {
+    this.#batch.applyDeferred();
     return (this.#forAgent.all(agentId, limit) as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
   }
 
   /** The sealed bytes of one envelope. */
   sealedOf(envelopeId: string): Uint8Array | undefined {
+    this.#batch.applyDeferred();
     const row = this.#sealed.get(envelopeId) as { sealed: Uint8Array } | undefined;
     return row?.sealed;
   }
 
   /** How many envelopes are waiting. */
   size(): number {
+    this.#batch.applyDeferred();
     return Number((this.#count.get() as { n: number }).n);
   }
 
   /** The earliest next attempt, or undefined when the queue is empty. */
   nextDueAt(): number | undefined {
+    this.#batch.applyDeferred();
     const at = (this.#nextDue.get() as { at: number | null }).at;
     return at === null ? undefined : at;
   }

@@ -5,6 +5,9 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** The longest a deferred write waits for a batch to join before it opens one of its own. */
+export const DEFER_MS = 50;
+
 /**
  * Group commit for the edge database. A commit costs far more than a statement (a WAL write each), so
  * writes that arrive in the same turn of the event loop share one transaction: each write runs at once
@@ -20,6 +23,9 @@ export class SqliteWriteBatcher {
   #open = false;
   #waiters: Waiter[] = [];
   #afterCommit: (() => void) | undefined;
+  #deferred: (() => unknown)[] = [];
+  #deferTimer: NodeJS.Timeout | undefined;
+  #onDeferredError: ((error: unknown) => void) | undefined;
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -65,13 +71,53 @@ export class SqliteWriteBatcher {
     return statement();
   }
 
+  /**
+   * Runs `statement` at the start of the next batch that opens for a write of its own, or within
+   * `DEFER_MS` if none does, and returns at once: for writes that nothing reads back soon and whose loss in
+   * a crash only repeats work — the delivery log's records and the completion of an acked envelope (lost,
+   * the envelope is delivered again and the agent answers from its own record of the delivery). At a
+   * steady rate each of these would otherwise open a batch, and so a commit, of its own: a WAL append of
+   * every page it touched. A statement that throws is skipped and reported to `onDeferredError`.
+   *
+   * @example
+   * batcher.defer(() => deleteStatement.run(envelopeId));
+   */
+  defer(statement: () => unknown): void {
+    if (this.#open) {
+      this.#runDeferred(statement);
+      return;
+    }
+    this.#deferred.push(statement);
+    if (this.#deferTimer === undefined) {
+      this.#deferTimer = setTimeout(() => {
+        this.#deferTimer = undefined;
+        if (this.#deferred.length > 0) this.#begin();
+      }, DEFER_MS);
+      this.#deferTimer.unref();
+    }
+  }
+
+  /**
+   * Runs the deferred writes now, in the open batch or a new one, so that a read on this connection sees
+   * them (committed with that batch, at the end of this turn).
+   */
+  applyDeferred(): void {
+    if (this.#deferred.length > 0) this.#begin();
+  }
+
+  /** Where a deferred statement that throws is reported (the edge logs it); one listener at a time. */
+  onDeferredError(listener: ((error: unknown) => void) | undefined): void {
+    this.#onDeferredError = listener;
+  }
+
   /** Calls `listener` after each successful commit (the WAL checkpointer's wake-up); one at a time. */
   afterCommit(listener: (() => void) | undefined): void {
     this.#afterCommit = listener;
   }
 
-  /** Commits now (before closing the database). */
+  /** Runs the deferred writes and commits now (before closing the database). */
   flush(): void {
+    this.applyDeferred();
     if (this.#open) this.#commit();
   }
 
@@ -80,6 +126,21 @@ export class SqliteWriteBatcher {
     this.#db.exec('BEGIN IMMEDIATE');
     this.#open = true;
     setImmediate(() => this.#commit());
+    if (this.#deferred.length > 0) {
+      const deferred = this.#deferred;
+      this.#deferred = [];
+      clearTimeout(this.#deferTimer);
+      this.#deferTimer = undefined;
+      for (const statement of deferred) this.#runDeferred(statement);
+    }
+  }
+
+  #runDeferred(statement: () => unknown): void {
+    try {
+      statement();
+    } catch (error) {
+      this.#onDeferredError?.(error);
+    }
   }
 
   #commit(): void {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteWriteBatcher } from '../../../../lambdas/adapters/local/SqliteWriteBatcher.ts';
+import { DEFER_MS, SqliteWriteBatcher } from '../../../../lambdas/adapters/local/SqliteWriteBatcher.ts';
 
 let dir: string;
 let db: DatabaseSync;
@@ -113,5 +113,119 @@ describe('SqliteWriteBatcher', () => {
     // Assess
     expect(afterFlush).toEqual(['now']);
     expect(db.isTransaction).toBe(false);
+  });
+
+  describe('defer', () => {
+    const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+    const visibleHere = () =>
+      (db.prepare('SELECT v FROM t ORDER BY v').all() as { v: string }[]).map((r) => r.v);
+
+    it('holds a deferred write until the next batch opens, then commits it in that batch, first', async () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+      let commits = 0;
+      batch.afterCommit(() => commits++);
+
+      // Act
+      batch.defer(insert('deferred'));
+      await endOfTurn();
+      const beforeAnyWrite = { here: visibleHere(), committed: committed(), commits };
+      await batch.write(insert('written'));
+
+      // Assess
+      expect(beforeAnyWrite).toEqual({ here: [], committed: [], commits: 0 });
+      expect(committed()).toEqual(['deferred', 'written']);
+      expect(commits).toBe(1);
+    });
+
+    it('opens a batch of its own once DEFER_MS pass with no other write', async () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+
+      // Act
+      batch.defer(insert('alone'));
+      await new Promise((resolve) => setTimeout(resolve, DEFER_MS + 30));
+
+      // Assess
+      expect(committed()).toEqual(['alone']);
+      expect(db.isTransaction).toBe(false);
+    });
+
+    it('runs at once in a batch that is already open', async () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+      const written = batch.write(insert('first'));
+
+      // Act
+      batch.defer(insert('joins'));
+      const here = visibleHere();
+      await written;
+
+      // Assess
+      expect(here).toEqual(['first', 'joins']);
+      expect(committed()).toEqual(['first', 'joins']);
+    });
+
+    it('is applied by applyDeferred, so a read on the connection sees it, and committed at the end of the turn', async () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+      batch.defer(insert('pending'));
+
+      // Act
+      batch.applyDeferred();
+      const here = visibleHere();
+      await endOfTurn();
+
+      // Assess
+      expect(here).toEqual(['pending']);
+      expect(committed()).toEqual(['pending']);
+    });
+
+    it('reports a deferred statement that throws, and commits the others', async () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+      const reported: unknown[] = [];
+      batch.onDeferredError((error) => reported.push(error));
+      db.exec("INSERT INTO t (v) VALUES ('taken')");
+
+      // Act
+      batch.defer(insert('taken'));
+      batch.defer(insert('fine'));
+      await batch.write(insert('written'));
+
+      // Assess
+      expect(reported).toHaveLength(1);
+      expect(String(reported[0])).toMatch(/UNIQUE constraint failed/);
+      expect(committed()).toEqual(['fine', 'taken', 'written']);
+    });
+
+    it('is run and committed by flush', () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+      batch.defer(insert('at close'));
+
+      // Act
+      batch.flush();
+
+      // Assess
+      expect(committed()).toEqual(['at close']);
+      expect(db.isTransaction).toBe(false);
+    });
+
+    it('loses its timer to a batch that opened first: nothing is applied twice', async () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+      let commits = 0;
+      batch.afterCommit(() => commits++);
+
+      // Act
+      batch.defer(insert('once'));
+      await batch.write(insert('other'));
+      await new Promise((resolve) => setTimeout(resolve, DEFER_MS + 30));
+
+      // Assess
+      expect(committed()).toEqual(['once', 'other']);
+      expect(commits).toBe(1);
+    });
   });
 });
