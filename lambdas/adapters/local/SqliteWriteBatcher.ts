@@ -91,7 +91,8 @@ export class SqliteWriteBatcher {
     if (this.#deferTimer === undefined) {
       this.#deferTimer = setTimeout(() => {
         this.#deferTimer = undefined;
-        if (this.#deferred.length > 0) this.#begin();
+        // Closed without a flush: what was deferred goes with the connection, as a staged write would.
+        if (this.#deferred.length > 0 && this.#db.isOpen) this.#begin();
       }, DEFER_MS);
       this.#deferTimer.unref();
     }

@@ -212,6 +212,19 @@ describe('SqliteWriteBatcher', () => {
       expect(db.isTransaction).toBe(false);
     });
 
+    it('leaves a connection closed without a flush alone when its time comes', async () => {
+      // Prepare
+      const batch = SqliteWriteBatcher.for(db);
+      batch.defer(insert('never'));
+
+      // Act: an error thrown from the timer would fail this test as an unhandled error.
+      db.close();
+      await new Promise((resolve) => setTimeout(resolve, DEFER_MS + 30));
+
+      // Assess
+      expect(committed()).toEqual([]);
+    });
+
     it('loses its timer to a batch that opened first: nothing is applied twice', async () => {
       // Prepare
       const batch = SqliteWriteBatcher.for(db);
