@@ -16,7 +16,7 @@ import { SqliteDeliveryLog } from '../lambdas/adapters/local/SqliteDeliveryLog.t
 import { SqliteEnvelopeQueue } from '../lambdas/adapters/local/SqliteEnvelopeQueue.ts';
 import { SqliteWriteBatcher } from '../lambdas/adapters/local/SqliteWriteBatcher.ts';
 import { WalCheckpointer } from '../lambdas/adapters/local/WalCheckpointer.ts';
-import { generateSealingKeyPair } from '../lambdas/core/envelope/index.ts';
+import { generateSealingKeyPair, SenderSetupReserve } from '../lambdas/core/envelope/index.ts';
 import { handleIngress, type IngressDeps } from '../lambdas/core/ingress/handleIngress.ts';
 import type { IngressSource } from '../lambdas/core/ports.ts';
 import { timeOrderedId } from '../lambdas/core/timeOrderedId.ts';
@@ -56,6 +56,8 @@ export async function ingressBench(): Promise<void> {
     clock,
     logger: quiet,
     newId: () => timeOrderedId(),
+    // As the edge runs it: at full load nearly every webhook sets up its own sealing anyway.
+    senderSetups: new SenderSetupReserve(),
   };
   const recipientKey = generateKeyPairSync('x25519').publicKey;
   const rows: (string | number)[][] = [];

@@ -22,6 +22,7 @@ import { WalCheckpointer } from '../adapters/local/WalCheckpointer.ts';
 import { handleAck } from '../core/delivery/handleAck.ts';
 import { handlePresence } from '../core/delivery/handlePresence.ts';
 import { topicsFor } from '../core/delivery/topics.ts';
+import { SenderSetupReserve } from '../core/envelope/SenderSetupReserve.ts';
 import type { ManagementDeps } from '../core/management/ManagementDeps.ts';
 import type { BudgetMonitorDeps } from '../core/monitor/BudgetMonitorDeps.ts';
 import type { Clock, Logger } from '../core/ports.ts';
@@ -150,6 +151,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       logger,
       // Time-ordered: envelope and delivery-log rows are appended to their tables' B-trees.
       newId: () => timeOrderedId(),
+      // Sealing to an agent is set up ahead, off the path of its next webhook.
+      senderSetups: new SenderSetupReserve(),
     },
     get registration(): RegistrationDeps {
       return registration;

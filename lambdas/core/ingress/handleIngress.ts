@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sealRequest, toSealedRequest } from '../envelope/index.ts';
+import { type SenderSetupReserve, sealRequest, toSealedRequest } from '../envelope/index.ts';
 import { ClawPulsarError } from '../errors.ts';
 import { isValidId } from '../ids.ts';
 import type {
@@ -26,6 +26,8 @@ export interface IngressDeps {
   readonly logger: Logger;
   /** A new unique envelope id (e.g. a UUID). */
   readonly newId: () => string;
+  /** Sender setups prepared ahead; a long-running ingress only (a Lambda freezes between invocations). */
+  readonly senderSetups?: SenderSetupReserve;
 }
 
 export interface IngressRoute {
@@ -118,6 +120,7 @@ export async function handleIngress(
       recipientPublicKey: source.sealingPublicKey,
       binding: { agentId: route.agentId, sourceId: route.sourceId, deliveryId, receivedAt, envelopeId },
       request: toSealedRequest(request),
+      setups: deps.senderSetups,
     });
     await deps.queue.enqueue({
       envelopeId,

@@ -6,6 +6,7 @@ import {
   generateSealingKeyPair,
   openEnvelope,
   readEnvelopeBinding,
+  SenderSetupReserve,
   sealRequest,
 } from '../../../../lambdas/core/envelope/index.ts';
 import { EnvelopeError } from '../../../../lambdas/core/errors.ts';
@@ -88,6 +89,54 @@ describe('sealRequest', () => {
     const bytes = Buffer.from(plaintext);
     expect(bytes.subarray(bytes.length - request.body.length).equals(request.body)).toBe(true);
     expect(bytes.readUInt32BE(bytes.length - request.body.length - 4)).toBe(request.body.length);
+  });
+
+  it('seals with a setup prepared ahead to the same standard envelope: @hpke/core opens each, and none repeats an ephemeral key', async () => {
+    // Prepare
+    const tasks: (() => void)[] = [];
+    const setups = new SenderSetupReserve({ schedule: (task) => tasks.push(task) });
+    const suite = new CipherSuite({
+      kem: new DhkemX25519HkdfSha256(),
+      kdf: new HkdfSha256(),
+      aead: new Aes256Gcm(),
+    });
+    const recipientKey = await suite.kem.importKey('raw', new Uint8Array(recipient.privateKey).buffer, false);
+    const request = aRequest();
+    const encs = new Set<string>();
+
+    for (let i = 0; i < 4; i++) {
+      // Act: the first seals on the spot, the others with the setup prepared after the one before.
+      const envelope = sealRequest({
+        recipientPublicKey: recipient.publicKey,
+        binding: aBinding(),
+        request,
+        setups,
+      });
+      for (const task of tasks.splice(0)) task();
+      const { enc, header, ciphertext } = parseEnvelope(envelope);
+      const plaintext = Buffer.from(
+        await suite.open(
+          { recipientKey, enc: new Uint8Array(enc).buffer, info: new Uint8Array(ENVELOPE_INFO).buffer },
+          ciphertext,
+          header,
+        ),
+      );
+
+      // Assess
+      expect(plaintext.subarray(plaintext.length - request.body.length).equals(request.body)).toBe(true);
+      encs.add(Buffer.from(enc).toString('hex'));
+    }
+    expect(encs.size).toBe(4);
+  });
+
+  it('refuses an unusable recipient key the same way with a reserve of setups', () => {
+    const setups = new SenderSetupReserve({ schedule: () => undefined });
+    for (const recipientPublicKey of [new Uint8Array(31), new Uint8Array(32)]) {
+      expectEnvelopeError(
+        () => sealRequest({ recipientPublicKey, binding: aBinding(), request: aRequest(), setups }),
+        'invalid_key',
+      );
+    }
   });
 
   it('uses a fresh ephemeral key each time, so the same request never seals to the same bytes', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileKeyCustody } from '../../../../lambdas/adapters/local/FileKeyCustody.ts';
-import { openEnvelope } from '../../../../lambdas/core/envelope/index.ts';
+import { openEnvelope, SenderSetupReserve } from '../../../../lambdas/core/envelope/index.ts';
 import { handleIngress } from '../../../../lambdas/core/ingress/handleIngress.ts';
 import type { IngressResponse } from '../../../../lambdas/core/ingress/IngressResponse.ts';
 import { MAX_WEBHOOK_BODY_BYTES, RETENTION_MS } from '../../../../lambdas/core/ingress/limits.ts';
@@ -188,6 +188,38 @@ describe('handleIngress', () => {
     expect(everything.includes(BODY_CANARY)).toBe(false);
     expect(everything.includes(GITHUB_SECRET)).toBe(false);
     expect(f.logger.events()).toContain('webhook_accepted');
+  });
+
+  it('seals with the setup a reserve prepared after the webhook before, and the agent opens each', async () => {
+    // Prepare
+    const tasks: (() => void)[] = [];
+    const senderSetups = new SenderSetupReserve({ schedule: (task) => tasks.push(task) });
+    const deps = f.ingressDeps({ senderSetups });
+    const envelopeIds: string[] = [];
+    const preparedBefore: number[] = [];
+
+    // Act
+    for (let i = 0; i < 3; i++) {
+      preparedBefore.push(senderSetups.size);
+      const response = await handleIngress(
+        deps,
+        route('github'),
+        await githubRequest(`{"n":${i}}`, randomUUID()),
+      );
+      envelopeIds.push((JSON.parse(response.body) as { envelopeId: string }).envelopeId);
+      for (const task of tasks.splice(0)) task();
+    }
+
+    // Assess: the first set up on the spot, the next two took the prepared one.
+    expect(preparedBefore).toEqual([0, 1, 1]);
+    envelopeIds.forEach((envelopeId, i) => {
+      const opened = openEnvelope({
+        recipientPrivateKey: f.keysOf('laptop').privateKey,
+        envelope: f.queue.sealedOf(envelopeId)!,
+        expectedAgentId: 'laptop',
+      });
+      expect(Buffer.from(opened.request.body).toString()).toBe(`{"n":${i}}`);
+    });
   });
 
   it('carries a body that is not UTF-8 byte for byte, named by the SHA-256 of its bytes when the provider sends no id', async () => {
