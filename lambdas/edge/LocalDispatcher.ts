@@ -3,6 +3,8 @@ import {
   type DispatchDecision,
   type DispatchDeps,
   dispatchEnvelope,
+  type PublishRecord,
+  plannedPublish,
 } from '../core/delivery/dispatchEnvelope.ts';
 import type { EnvelopeQueue, PendingEnvelope, QueuedEnvelope } from '../core/ports.ts';
 
@@ -35,9 +37,12 @@ export class LocalDispatcher {
   get ingressQueue(): EnvelopeQueue {
     return {
       enqueue: async (envelope: QueuedEnvelope) => {
-        await this.#queue.enqueue(envelope);
         const pending: PendingEnvelope = { ...envelope, sizeBytes: envelope.sealed.byteLength, attempts: 0 };
-        void this.#dispatch(pending, envelope.sealed);
+        // Stored as already published once: the publish follows at once, and when it succeeds (the agent
+        // online) there is nothing left to write, so a webhook at a steady rate costs one commit, not two.
+        const planned = plannedPublish(pending, this.#deps.clock.now(), this.#deps.random);
+        await this.#queue.enqueue(envelope, planned);
+        void this.#dispatch(pending, envelope.sealed, planned);
       },
     };
   }
@@ -84,11 +89,11 @@ export class LocalDispatcher {
     }
   }
 
-  async #dispatch(pending: PendingEnvelope, sealed: Uint8Array): Promise<void> {
+  async #dispatch(pending: PendingEnvelope, sealed: Uint8Array, stored?: PublishRecord): Promise<void> {
     if (this.#inFlight.has(pending.envelopeId)) return;
     this.#inFlight.add(pending.envelopeId);
     try {
-      await this.#apply(pending, await dispatchEnvelope(this.#deps, pending, sealed));
+      await this.#apply(pending, await dispatchEnvelope(this.#deps, pending, sealed), stored);
     } catch (error) {
       this.#deps.logger.error('dispatch_failed', {
         envelopeId: pending.envelopeId,
@@ -99,11 +104,18 @@ export class LocalDispatcher {
     }
   }
 
-  async #apply(pending: PendingEnvelope, decision: DispatchDecision): Promise<unknown> {
+  /** Records the decision, unless `stored` (written with the envelope) already says what it says. */
+  async #apply(
+    pending: PendingEnvelope,
+    decision: DispatchDecision,
+    stored?: PublishRecord,
+  ): Promise<unknown> {
     switch (decision.action) {
       case 'expire':
         return this.#queue.complete(pending.envelopeId);
       case 'published':
+        // Published as planned: the stored look-again time stands (it differs from this one by its jitter only).
+        if (stored?.attempts === decision.attempts) return undefined;
         return this.#queue.reschedule(pending.envelopeId, decision.attempts, decision.retryAt);
       case 'hold':
       case 'retry':

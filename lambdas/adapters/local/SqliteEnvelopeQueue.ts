@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { PublishRecord } from '../../core/delivery/dispatchEnvelope.ts';
 import type { EnvelopeQueue, PendingEnvelope, PendingEnvelopes, QueuedEnvelope } from '../../core/ports.ts';
 import { SqliteWriteBatcher } from './SqliteWriteBatcher.ts';
 
@@ -42,7 +43,7 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
     this.#batch = batcher;
     this.#insert = db.prepare(
       `INSERT INTO envelopes (envelope_id, agent_id, source_id, delivery_id, provider, received_at, size_bytes,
-         sealed, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+         sealed, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const columns =
       'envelope_id, agent_id, source_id, delivery_id, provider, received_at, size_bytes, attempts, next_attempt_at';
@@ -62,7 +63,11 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
     this.#nextDue = db.prepare('SELECT min(next_attempt_at) AS at FROM envelopes');
   }
 
-  async enqueue(e: QueuedEnvelope): Promise<void> {
+  /**
+   * Stores a new envelope, due at once with no attempt yet; or, given the record of the publish about to
+   * be made (`plannedPublish`), already counted as published once and due after that attempt's backoff.
+   */
+  async enqueue(e: QueuedEnvelope, published?: PublishRecord): Promise<void> {
     await this.#batch.write(() =>
       this.#insert.run(
         e.envelopeId,
@@ -73,7 +78,8 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
         e.receivedAt,
         e.sealed.byteLength,
         e.sealed,
-        e.receivedAt,
+        published?.attempts ?? 0,
+        published?.retryAt ?? e.receivedAt,
       ),
     );
   }

@@ -62,8 +62,30 @@ export async function dispatchEnvelope(
     });
     return { action: 'retry', retryAt: cap(now + FIRST_RETRY_MS) };
   }
+  return { action: 'published', ...plannedPublish(pending, now, deps.random) };
+}
+
+/** Where a publish leaves an envelope in the queue: its attempt count, and when to look at it again. */
+export interface PublishRecord {
+  readonly attempts: number;
+  readonly retryAt: number;
+}
+
+/**
+ * What `dispatchEnvelope` decides once it has published `pending` at `now`: one attempt more, looked at
+ * again after that attempt's backoff (never past the 72 h mark). A runtime that publishes a new envelope
+ * right after storing it can store this with it, and needs no second write when the publish succeeds.
+ *
+ * @example
+ * const planned = plannedPublish({ receivedAt, attempts: 0 }, clock.now());
+ */
+export function plannedPublish(
+  pending: Pick<PendingEnvelope, 'receivedAt' | 'attempts'>,
+  now: number,
+  random?: () => number,
+): PublishRecord {
   const attempts = pending.attempts + 1;
-  return { action: 'published', attempts, retryAt: cap(nextAttemptAt(attempts, now, deps.random)) };
+  return { attempts, retryAt: Math.min(nextAttemptAt(attempts, now, random), expiresAt(pending.receivedAt)) };
 }
 
 function ids(p: PendingEnvelope) {

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_CHUNK_PAYLOAD, parseChunk } from '../../../../lambdas/core/delivery/chunkEnvelope.ts';
-import { type DispatchDeps, dispatchEnvelope } from '../../../../lambdas/core/delivery/dispatchEnvelope.ts';
+import {
+  type DispatchDeps,
+  dispatchEnvelope,
+  plannedPublish,
+} from '../../../../lambdas/core/delivery/dispatchEnvelope.ts';
 import { EnvelopeReassembler } from '../../../../lambdas/core/delivery/EnvelopeReassembler.ts';
 import { openEnvelope } from '../../../../lambdas/core/envelope/index.ts';
 import { RETENTION_MS } from '../../../../lambdas/core/ingress/limits.ts';
@@ -297,6 +301,24 @@ describe('dispatchEnvelope', () => {
       expect(f.tunnel.messages).toHaveLength(1);
       expect(f.logger.lines.at(-1)?.fields?.error).toBe('PublishError');
     });
+  });
+
+  it('plans a publish exactly as it decides one once published, at every attempt and up to the 72 h mark', async () => {
+    // Prepare
+    await connect('laptop');
+    const { pending, sealed } = await f.enqueueEnvelope('laptop');
+    const cases = [0, 1, 5, 20].map((attempts) => ({ ...pending, attempts }));
+
+    for (const waiting of cases) {
+      // Act
+      const planned = plannedPublish(waiting, f.clock.now(), deps.random);
+      const decision = await dispatchEnvelope(deps, waiting, sealed);
+
+      // Assess
+      expect(decision).toEqual({ action: 'published', ...planned });
+    }
+    const late = plannedPublish(pending, pending.receivedAt + RETENTION_MS - 1_000, deps.random);
+    expect(late).toEqual({ attempts: 1, retryAt: pending.receivedAt + RETENTION_MS });
   });
 
   it('draws its jitter from Math.random when given none', async () => {
