@@ -12,6 +12,16 @@ const afterCurrentWork: ScheduleTask = (task) => {
   setTimeout(task, 1).unref();
 };
 
+/** What sealing uses of a sender setup: the encapsulated key, and the AEAD key and base nonce. */
+export type SealingSetup = Pick<SenderSetup, 'enc' | 'keys'>;
+
+interface Recipient {
+  readonly id: string;
+  /** The reserve's own copy: the same bytes each time, so the imported key is cached once. */
+  readonly publicKey: Uint8Array;
+  prepared: SealingSetup | undefined;
+}
+
 /**
  * HPKE sender setups prepared ahead, one per recipient, for a long-running ingress.
  *
@@ -22,21 +32,14 @@ const afterCurrentWork: ScheduleTask = (task) => {
  * A burst seals as before: only the first webhook finds a prepared setup, the others set up their own.
  *
  * Every setup is handed out once (it is removed before it is returned) and holds only what sealing uses
- * (the encapsulated key and the AEAD key and nonce; the ephemeral private key is dropped once agreed).
- * It keeps the `maxRecipients` recipients taken for most recently. Not for a
- * Lambda: it freezes once it has answered, so nothing would be prepared between invocations.
+ * (the encapsulated key and the AEAD key and nonce: neither the ephemeral private key nor the KEM's shared
+ * secret is kept). It keeps the `maxRecipients` recipients taken for most recently. Not for a Lambda: it
+ * freezes once it has answered, so nothing would be prepared between invocations.
  *
  * @example
  * const setups = new SenderSetupReserve();
  * sealRequest({ recipientPublicKey, binding, request, setups });
  */
-interface Recipient {
-  readonly id: string;
-  /** The reserve's own copy: the same bytes each time, so the imported key is cached once. */
-  readonly publicKey: Uint8Array;
-  prepared: SenderSetup | undefined;
-}
-
 export class SenderSetupReserve {
   /** In the order they were last taken for, least recent first. */
   readonly #recipients = new Map<string, Recipient>();
@@ -66,14 +69,14 @@ export class SenderSetupReserve {
    * handed out again, and the next one for this recipient is prepared later. Throws what `setupBaseS`
    * throws for a key that isn't a usable X25519 public key (and then prepares nothing).
    */
-  take(recipientPublicKey: Uint8Array): SenderSetup {
+  take(recipientPublicKey: Uint8Array): SealingSetup {
     const id = Buffer.from(
       recipientPublicKey.buffer,
       recipientPublicKey.byteOffset,
       recipientPublicKey.byteLength,
     ).toString('latin1');
     let recipient = this.#recipients.get(id);
-    let setup: SenderSetup;
+    let setup: SealingSetup;
     if (recipient?.prepared) {
       setup = recipient.prepared;
       recipient.prepared = undefined;
@@ -113,7 +116,8 @@ export class SenderSetupReserve {
     for (const recipient of wanted) {
       if (recipient.prepared) continue;
       try {
-        recipient.prepared = setupBaseS(recipient.publicKey, ENVELOPE_KEY_SCHEDULE_CONTEXT);
+        const { enc, keys } = setupBaseS(recipient.publicKey, ENVELOPE_KEY_SCHEDULE_CONTEXT);
+        recipient.prepared = { enc, keys };
       } catch {
         // `take` set this key up a moment ago; should it fail now, the next `take` sets up (and reports) itself.
       }

@@ -12,7 +12,7 @@ export {
 } from './keys.ts';
 export { openEnvelope } from './openEnvelope.ts';
 export { readEnvelopeBinding } from './readEnvelopeBinding.ts';
-export { type ScheduleTask, SenderSetupReserve } from './SenderSetupReserve.ts';
+export { type ScheduleTask, type SealingSetup, SenderSetupReserve } from './SenderSetupReserve.ts';
 export { sealRequest } from './sealRequest.ts';
 export { isHopByHopHeader, toSealedRequest } from './toSealedRequest.ts';
 export type { EnvelopeBinding, SealedRequest } from './types.ts';

@@ -1,9 +1,9 @@
 import { EnvelopeError } from '../errors.ts';
 import { ENVELOPE_KEY_SCHEDULE_CONTEXT, encodeEnvelopeHeader } from './envelopeFormat.ts';
-import { contextSeal, type SenderSetup, setupBaseS } from './hpke/hpkeContext.ts';
+import { contextSeal, setupBaseS } from './hpke/hpkeContext.ts';
 import { N_PK } from './hpke/hpkeSuite.ts';
 import { encodeRequest } from './requestCodec.ts';
-import type { SenderSetupReserve } from './SenderSetupReserve.ts';
+import type { SealingSetup, SenderSetupReserve } from './SenderSetupReserve.ts';
 import type { EnvelopeBinding, SealedRequest } from './types.ts';
 
 /**
@@ -37,7 +37,7 @@ export function sealRequest(args: {
   return Buffer.concat([header, ...ciphertext]);
 }
 
-function senderSetup(recipientPublicKey: Uint8Array, setups: SenderSetupReserve | undefined): SenderSetup {
+function senderSetup(recipientPublicKey: Uint8Array, setups: SenderSetupReserve | undefined): SealingSetup {
   if (!(recipientPublicKey instanceof Uint8Array) || recipientPublicKey.byteLength !== N_PK) {
     throw new EnvelopeError('invalid_key', `The recipient public key must be ${N_PK} raw bytes`);
   }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ENVELOPE_KEY_SCHEDULE_CONTEXT } from '../../../../lambdas/core/envelope/envelopeFormat.ts';
-import { type SenderSetup, setupBaseR } from '../../../../lambdas/core/envelope/hpke/hpkeContext.ts';
+import { setupBaseR } from '../../../../lambdas/core/envelope/hpke/hpkeContext.ts';
 import {
   generateSealingKeyPair,
   type SealingKeyPair,
+  type SealingSetup,
   SenderSetupReserve,
 } from '../../../../lambdas/core/envelope/index.ts';
 
@@ -24,7 +25,7 @@ function manualSchedule() {
 }
 
 /** The recipient's side of RFC 9180: the setup is usable exactly when the recipient derives the same keys. */
-function expectOpensFor(recipient: SealingKeyPair, setup: SenderSetup): void {
+function expectOpensFor(recipient: SealingKeyPair, setup: SealingSetup): void {
   const keys = setupBaseR(setup.enc, recipient.privateKey, ENVELOPE_KEY_SCHEDULE_CONTEXT);
   expect(keys.key.equals(setup.keys.key)).toBe(true);
   expect(keys.baseNonce.equals(setup.keys.baseNonce)).toBe(true);
@@ -63,6 +64,8 @@ describe('SenderSetupReserve', () => {
     expect(reserve.size).toBe(0);
     expectOpensFor(recipient, second);
     expect(second.enc.equals(first.enc)).toBe(false);
+    // Kept while it waits: what sealing uses, not the KEM's shared secret.
+    expect(Object.keys(second).sort()).toEqual(['enc', 'keys']);
   });
 
   it('never hands out the same setup twice, however takes and preparation interleave', () => {
