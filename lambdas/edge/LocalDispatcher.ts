@@ -33,15 +33,7 @@ export class LocalDispatcher {
     this.#deps = deps;
   }
 
-  /**
-   * An EnvelopeQueue that stores the envelope in this event-loop turn's transaction and starts publishing
-   * it in the same turn; it resolves once the transaction is committed, so the provider's 2xx still waits
-   * for the envelope to be durable. The broker writes a QoS 1 publish to the agent's connection from a
-   * callback it schedules for the end of the turn, after the commit scheduled before it, so the publish
-   * no longer waits for the next turn. Were the commit to fail, the provider is answered 503 and retries,
-   * and the agent, which may hold the first copy already, answers the retry from its record of delivery
-   * ids: nothing is forwarded twice.
-   */
+  /** An EnvelopeQueue that stores durably first, then hands the envelope to the dispatcher at once. */
   get ingressQueue(): EnvelopeQueue {
     return {
       enqueue: async (envelope: QueuedEnvelope) => {
@@ -49,9 +41,8 @@ export class LocalDispatcher {
         // Stored as already published once: the publish follows at once, and when it succeeds (the agent
         // online) there is nothing left to write, so a webhook at a steady rate costs one commit, not two.
         const planned = plannedPublish(pending, this.#deps.clock.now(), this.#deps.random);
-        const stored = this.#queue.enqueue(envelope, planned);
+        await this.#queue.enqueue(envelope, planned);
         void this.#dispatch(pending, envelope.sealed, planned);
-        await stored;
       },
     };
   }

@@ -66,12 +66,9 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
   /**
    * Stores a new envelope, due at once with no attempt yet; or, given the record of the publish about to
    * be made (`plannedPublish`), already counted as published once and due after that attempt's backoff.
-   * The envelope joins this turn's batch before this returns, and the promise settles with its commit; an
-   * envelope that can't join it (a duplicate id, a full disk) throws here, synchronously, so a caller can
-   * act on a stored envelope before the commit and on nothing else.
    */
-  enqueue(e: QueuedEnvelope, published?: PublishRecord): Promise<void> {
-    this.#batch.stage(() =>
+  async enqueue(e: QueuedEnvelope, published?: PublishRecord): Promise<void> {
+    await this.#batch.write(() =>
       this.#insert.run(
         e.envelopeId,
         e.agentId,
@@ -85,7 +82,6 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
         published?.retryAt ?? e.receivedAt,
       ),
     );
-    return this.#batch.committed();
   }
 
   /** A pending envelope; not one completed, even while its delete is still deferred. */

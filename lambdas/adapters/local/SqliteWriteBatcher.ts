@@ -56,22 +56,6 @@ export class SqliteWriteBatcher {
   }
 
   /**
-   * Settles when the current batch commits (rejects if its COMMIT fails), opening one if none is open:
-   * with `stage`, for a caller that must know at once that its write is in the batch (`stage` throws
-   * otherwise) and act on it before the commit.
-   *
-   * @example
-   * batcher.stage(() => insert.run(...values));
-   * const stored = batcher.committed();
-   */
-  committed(): Promise<void> {
-    this.#begin();
-    return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-    });
-  }
-
-  /**
    * Runs `statement` in the current batch and returns its result at once, without waiting for the
    * COMMIT: for a write whose durability may ride on a later one. The ingress stages its dedupe claim
    * and then awaits the envelope's `write` in the same turn, so claim and envelope commit together or not

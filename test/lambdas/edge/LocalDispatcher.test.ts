@@ -86,50 +86,6 @@ describe('LocalDispatcher', () => {
     expect(commits).toBe(1);
   });
 
-  it('starts the publish in the turn that stores the envelope, and answers the ingress only once it is committed', async () => {
-    // Prepare: the tunnel notes whether the envelope's batch was still open when the publish began.
-    await connect();
-    f.commit();
-    const openAtPublish: boolean[] = [];
-    const publish = f.tunnel.publish.bind(f.tunnel);
-    f.tunnel.publish = (topic, payload) => {
-      openAtPublish.push(f.db.isTransaction);
-      return publish(topic, payload);
-    };
-
-    // Act
-    const envelopeId = await receive();
-    const openAtAnswer = f.db.isTransaction;
-
-    // Assess
-    expect(openAtPublish).toEqual([true]);
-    expect(openAtAnswer).toBe(false);
-    expect(row(envelopeId)?.attempts).toBe(1);
-  });
-
-  it('publishes nothing for an envelope it could not store', async () => {
-    // Prepare: an envelope already in the queue, handed to the ingress queue again (a duplicate id).
-    await connect();
-    const { pending, sealed } = await f.enqueueEnvelope('laptop');
-    const { envelopeId, agentId, sourceId, deliveryId, provider, receivedAt } = pending;
-
-    // Act
-    const again = dispatcher.ingressQueue.enqueue({
-      envelopeId,
-      agentId,
-      sourceId,
-      deliveryId,
-      provider,
-      receivedAt,
-      sealed,
-    });
-
-    // Assess
-    await expect(again).rejects.toThrow(/UNIQUE/);
-    await settle();
-    expect(f.tunnel.messages).toEqual([]);
-  });
-
   it('leaves an envelope stored as published alone until its look-again time, then publishes it as attempt 2', async () => {
     // Prepare
     await connect();

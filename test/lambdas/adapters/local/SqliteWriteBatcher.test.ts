@@ -99,36 +99,6 @@ describe('SqliteWriteBatcher', () => {
     expect(committed()).toEqual(['next']);
   });
 
-  it('settles committed() with the commit of the batch a staged write joined, not before', async () => {
-    // Prepare
-    const batch = SqliteWriteBatcher.for(db);
-    batch.stage(() => db.prepare("INSERT INTO t (v) VALUES ('staged')").run());
-
-    // Act
-    const stored = batch.committed();
-    const beforeCommit = committed();
-    await stored;
-
-    // Assess
-    expect(beforeCommit).toEqual([]);
-    expect(committed()).toEqual(['staged']);
-  });
-
-  it('opens a batch for committed() when none is open, and rejects it when the COMMIT fails', async () => {
-    // Prepare
-    const batch = SqliteWriteBatcher.for(db);
-    const empty = batch.committed();
-    await empty;
-    const opened = db.isTransaction;
-    const failing = batch.committed();
-    batch.stage(() => db.prepare("INSERT INTO t (v, parent) VALUES ('orphan', 'none')").run());
-
-    // Act / Assess
-    expect(opened).toBe(false);
-    await expect(failing).rejects.toThrow(/FOREIGN KEY/);
-    expect(committed()).toEqual([]);
-  });
-
   it('commits at once on flush, and nothing is left for the end of the turn', async () => {
     // Prepare
     const batch = SqliteWriteBatcher.for(db);
