@@ -48,9 +48,9 @@ export async function dispatchEnvelope(
     deps.logger.warn('delivery_expired', { ...ids(pending), attempts: pending.attempts });
     return { action: 'expire' };
   }
-  const cap = (at: number) => Math.min(at, expiresAt(pending.receivedAt));
   if (!(await deps.presence.isOnline(pending.agentId))) {
-    return { action: 'hold', retryAt: cap(nextAttemptAt(Math.max(1, pending.attempts), now, deps.random)) };
+    const retryAt = nextAttemptAt(Math.max(1, pending.attempts), now, deps.random);
+    return { action: 'hold', retryAt: notPastExpiry(retryAt, pending) };
   }
   const topic = topicsFor(pending.agentId).deliveries;
   try {
@@ -60,7 +60,7 @@ export async function dispatchEnvelope(
       ...ids(pending),
       error: error instanceof Error ? error.name : 'unknown',
     });
-    return { action: 'retry', retryAt: cap(now + FIRST_RETRY_MS) };
+    return { action: 'retry', retryAt: notPastExpiry(now + FIRST_RETRY_MS, pending) };
   }
   return { action: 'published', ...plannedPublish(pending, now, deps.random) };
 }
@@ -85,7 +85,12 @@ export function plannedPublish(
   random?: () => number,
 ): PublishRecord {
   const attempts = pending.attempts + 1;
-  return { attempts, retryAt: Math.min(nextAttemptAt(attempts, now, random), expiresAt(pending.receivedAt)) };
+  return { attempts, retryAt: notPastExpiry(nextAttemptAt(attempts, now, random), pending) };
+}
+
+/** A look-again time no later than the envelope's 72 h mark (where it is recorded as expired). */
+function notPastExpiry(at: number, pending: Pick<PendingEnvelope, 'receivedAt'>): number {
+  return Math.min(at, expiresAt(pending.receivedAt));
 }
 
 function ids(p: PendingEnvelope) {
