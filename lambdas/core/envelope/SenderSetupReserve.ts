@@ -43,7 +43,6 @@ interface Recipient {
 export class SenderSetupReserve {
   /** In the order they were last taken for, least recent first. */
   readonly #recipients = new Map<string, Recipient>();
-  readonly #wanted = new Set<Recipient>();
   readonly #maxRecipients: number;
   readonly #schedule: ScheduleTask;
   #scheduled = false;
@@ -93,9 +92,7 @@ export class SenderSetupReserve {
     if (this.#recipients.size > this.#maxRecipients) {
       const [, oldest] = this.#recipients.entries().next().value as [string, Recipient];
       this.#recipients.delete(oldest.id);
-      this.#wanted.delete(oldest);
     }
-    this.#wanted.add(recipient);
     if (!this.#scheduled) {
       this.#scheduled = true;
       this.#schedule(() => this.#prepare());
@@ -103,17 +100,10 @@ export class SenderSetupReserve {
     return setup;
   }
 
-  /** Drops every prepared setup (for instance when sealing keys are rotated). */
-  clear(): void {
-    this.#recipients.clear();
-    this.#wanted.clear();
-  }
-
+  /** Prepares a setup for every recipient whose last one was taken. */
   #prepare(): void {
     this.#scheduled = false;
-    const wanted = [...this.#wanted];
-    this.#wanted.clear();
-    for (const recipient of wanted) {
+    for (const recipient of this.#recipients.values()) {
       if (recipient.prepared) continue;
       try {
         const { enc, keys } = setupBaseS(recipient.publicKey, ENVELOPE_KEY_SCHEDULE_CONTEXT);

@@ -164,23 +164,6 @@ describe('SenderSetupReserve', () => {
     expect(reserve.size).toBe(0);
   });
 
-  it('drops every prepared setup on clear, and what was asked for before it', () => {
-    // Prepare
-    const later = manualSchedule();
-    const reserve = new SenderSetupReserve({ schedule: later.schedule });
-    const recipient = generateSealingKeyPair();
-    reserve.take(recipient.publicKey);
-    later.runAll();
-    reserve.take(recipient.publicKey);
-
-    // Act
-    reserve.clear();
-    later.runAll();
-
-    // Assess
-    expect(reserve.size).toBe(0);
-  });
-
   it('refuses a maxRecipients that is not a positive integer', () => {
     for (const maxRecipients of [0, -1, 1.5, Number.NaN]) {
       // Act
