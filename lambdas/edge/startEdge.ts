@@ -186,7 +186,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     serverCertPem: brokerCert.certificatePem,
     clientCaPem: ca.certificatePem,
     authorizeCertificate: (peer) => authorizeAgentConnection(connectionAuth, peer),
-    onAck: (agentId, payload) => handleAck({ pending: queue, deliveryLog, clock, logger }, agentId, payload),
+    onAck: (agentId, payload) =>
+      handleAck({ pending: dispatcher.ackedEnvelopes, deliveryLog, clock, logger }, agentId, payload),
     onCsr: async (agentId, payload) => {
       const reply = await renewAgentCertificate(registration, agentId, payload);
       await publisher.publish(topicsFor(agentId).issued, Buffer.from(JSON.stringify(reply)));

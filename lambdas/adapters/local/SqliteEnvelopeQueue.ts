@@ -31,7 +31,8 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
   readonly #delete;
   readonly #reschedule;
   readonly #due;
-  readonly #forAgent;
+  readonly #dueFor;
+  readonly #makeDue;
   readonly #sealed;
   readonly #count;
   readonly #nextDue;
@@ -53,10 +54,16 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
       'UPDATE envelopes SET attempts = ?, next_attempt_at = ? WHERE envelope_id = ?',
     );
     this.#due = db.prepare(
-      `SELECT ${columns}, sealed FROM envelopes WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+      `SELECT ${columns}, sealed FROM envelopes WHERE next_attempt_at <= ?
+         AND (agent_id NOT IN (SELECT value FROM json_each(?)) OR envelope_id IN (SELECT value FROM json_each(?)))
+         ORDER BY next_attempt_at LIMIT ?`,
     );
-    this.#forAgent = db.prepare(
-      `SELECT ${columns}, sealed FROM envelopes WHERE agent_id = ? ORDER BY received_at LIMIT ?`,
+    this.#dueFor = db.prepare(
+      `SELECT ${columns}, sealed FROM envelopes WHERE agent_id = ? AND next_attempt_at <= ?
+         ORDER BY next_attempt_at LIMIT ? OFFSET ?`,
+    );
+    this.#makeDue = db.prepare(
+      'UPDATE envelopes SET next_attempt_at = received_at WHERE agent_id = ? AND next_attempt_at > ?',
     );
     this.#sealed = db.prepare('SELECT sealed FROM envelopes WHERE envelope_id = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM envelopes');
@@ -112,16 +119,34 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
     this.#batch.stage(() => this.#reschedule.run(attempts, nextAttemptAt, envelopeId));
   }
 
-  /** Envelopes whose next attempt is due, oldest first. */
-  due(now: number, limit: number): DueEnvelope[] {
+  /**
+   * Envelopes whose next attempt is due, the longest due first; of the agents in `except`, only the
+   * envelopes in `butFor` (an agent with no room left gets only what already holds a place).
+   */
+  due(
+    now: number,
+    limit: number,
+    except: readonly string[] = [],
+    butFor: readonly string[] = [],
+  ): DueEnvelope[] {
     this.#batch.applyDeferred();
-    return (this.#due.all(now, limit) as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
+    const rows = this.#due.all(now, JSON.stringify(except), JSON.stringify(butFor), limit);
+    return (rows as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
   }
 
-  /** An agent's waiting envelopes, oldest first (sent at once when it reconnects). */
-  forAgent(agentId: string, limit: number): DueEnvelope[] {
+  /** One agent's envelopes whose next attempt is due, the longest due first, from the `skip`-th on. */
+  dueFor(agentId: string, now: number, limit: number, skip = 0): DueEnvelope[] {
     this.#batch.applyDeferred();
-    return (this.#forAgent.all(agentId, limit) as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
+    const rows = this.#dueFor.all(agentId, now, limit, skip);
+    return (rows as unknown as (Row & { sealed: Uint8Array })[]).map(toDue);
+  }
+
+  /**
+   * Makes every envelope of the agent due now, in the order they were received (it just connected, and
+   * may not have what was published to its last session). Staged, like `reschedule`.
+   */
+  makeDue(agentId: string, now: number): void {
+    this.#batch.stage(() => this.#makeDue.run(agentId, now));
   }
 
   /** The sealed bytes of one envelope. */

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteWriteBatcher } from '../../../lambdas/adapters/local/SqliteWriteBatcher.ts';
+import { parseChunk } from '../../../lambdas/core/delivery/chunkEnvelope.ts';
+import { handleAck } from '../../../lambdas/core/delivery/handleAck.ts';
 import { handleIngress } from '../../../lambdas/core/ingress/handleIngress.ts';
-import { LocalDispatcher } from '../../../lambdas/edge/LocalDispatcher.ts';
+import { LocalDispatcher, type LocalDispatcherOptions } from '../../../lambdas/edge/LocalDispatcher.ts';
 import { type RelayFixture, relayFixture } from '../../support/relayFixture.ts';
 import { signedRequest } from '../core/signatures/support/signedRequest.ts';
 
@@ -18,15 +20,7 @@ beforeEach(async () => {
   await f.addAgent('laptop');
   await f.addSource('laptop', 'github', { provider: 'github', secrets: [SECRET] });
   f.commit();
-  // random() = 0.5: no jitter, so every look-again time is exact.
-  dispatcher = new LocalDispatcher(f.queue, {
-    publisher: f.tunnel,
-    presence: f.presence,
-    deliveryLog: f.deliveryLog,
-    clock: f.clock,
-    logger: f.logger,
-    random: () => 0.5,
-  });
+  dispatcher = newDispatcher();
   commits = 0;
   SqliteWriteBatcher.for(f.db).afterCommit(() => commits++);
 });
@@ -34,6 +28,21 @@ afterEach(() => {
   SqliteWriteBatcher.for(f.db).afterCommit(undefined);
   f.close();
 });
+
+/** A dispatcher on the fixture; random() = 0.5: no jitter, so every look-again time is exact. */
+const newDispatcher = (options: LocalDispatcherOptions = {}) =>
+  new LocalDispatcher(
+    f.queue,
+    {
+      publisher: f.tunnel,
+      presence: f.presence,
+      deliveryLog: f.deliveryLog,
+      clock: f.clock,
+      logger: f.logger,
+      random: () => 0.5,
+    },
+    options,
+  );
 
 const connect = () =>
   f.presence.apply({ agentId: 'laptop', connected: true, at: f.clock.now(), sessionId: 's1' });
@@ -62,6 +71,17 @@ async function receive(): Promise<string> {
 
 /** Lets the dispatch started by the ingress run to its end (well short of the deferred log's 50 ms). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** The envelope ids published to the laptop, in order. */
+const published = () => f.tunnel.messages.map((message) => parseChunk(message.payload).envelopeId);
+
+/** The laptop acks `envelopeId` (delivered, 200), as the broker hands it to the edge. */
+const ack = (envelopeId: string) =>
+  handleAck(
+    { pending: dispatcher.ackedEnvelopes, deliveryLog: f.deliveryLog, clock: f.clock, logger: f.logger },
+    'laptop',
+    Buffer.from(JSON.stringify({ envelopeId, statusCode: 200, attempts: 1, latencyMs: 3 })),
+  );
 
 function row(envelopeId: string) {
   return f.db
@@ -143,5 +163,199 @@ describe('LocalDispatcher', () => {
     expect(f.tunnel.messages.length).toBe(2);
     expect(row(first)?.attempts).toBe(1);
     expect(row(second)?.attempts).toBe(1);
+  });
+
+  describe('delivery window', () => {
+    it('publishes at most a window of unacked envelopes to an agent; the rest wait on disk, due at once, unpublished', async () => {
+      // Prepare
+      dispatcher = newDispatcher({ window: { envelopes: 2 } });
+      await connect();
+
+      // Act
+      const ids = [await receive(), await receive(), await receive(), await receive()];
+      await settle();
+
+      // Assess
+      expect(published()).toEqual(ids.slice(0, 2));
+      expect(row(ids[2] as string)).toEqual({ attempts: 0, nextAttemptAt: expect.any(Number) });
+      expect(row(ids[3] as string)?.attempts).toBe(0);
+    });
+
+    it('sends the oldest waiting envelope when an ack makes room, and a new one only after those waiting', async () => {
+      // Prepare
+      dispatcher = newDispatcher({ window: { envelopes: 2 } });
+      await connect();
+      const ids = [await receive(), await receive(), await receive()];
+      await settle();
+
+      // Act
+      await ack(ids[0] as string);
+      const newest = await receive();
+      await settle();
+
+      // Assess: the waiting one took the freed place; the newest waits behind it (the window is full again).
+      expect(published()).toEqual([ids[0], ids[1], ids[2]]);
+      expect(row(ids[2] as string)?.attempts).toBe(1);
+      expect(row(newest)?.attempts).toBe(0);
+      await ack(ids[1] as string);
+      await settle();
+      expect(published()).toEqual([ids[0], ids[1], ids[2], newest]);
+    });
+
+    it('goes back to publishing new envelopes at once, in one commit, once nothing waits', async () => {
+      // Prepare
+      dispatcher = newDispatcher({ window: { envelopes: 1 } });
+      await connect();
+      const first = await receive();
+      const second = await receive();
+      await settle();
+      await ack(first);
+      await settle();
+      await ack(second);
+      await settle();
+      f.commit();
+      commits = 0;
+
+      // Act
+      const third = await receive();
+      await settle();
+
+      // Assess
+      expect(published()).toEqual([first, second, third]);
+      expect(commits).toBe(1);
+    });
+
+    it('pumps due envelopes of agents with room and skips those of an agent whose window is full', async () => {
+      // Prepare: the window of 1 is taken; the second waits; both are looked at by the timer's pump.
+      dispatcher = newDispatcher({ window: { envelopes: 1 } });
+      await connect();
+      const first = await receive();
+      const second = await receive();
+      await settle();
+
+      // Act
+      await dispatcher.pump();
+      await settle();
+      const whileFull = published();
+      f.clock.advance(30_000);
+      await dispatcher.pump();
+      await settle();
+
+      // Assess: the unacked one is published again when due (it keeps its place); the waiting one still waits.
+      expect(whileFull).toEqual([first]);
+      expect(published()).toEqual([first, first]);
+      expect(row(second)?.attempts).toBe(0);
+    });
+
+    it('frees the place of an envelope held for an offline agent: nothing holds the window while it is away', async () => {
+      // Prepare
+      dispatcher = newDispatcher({ window: { envelopes: 1 } });
+
+      // Act: offline, both are held with a backoff (neither waits for room).
+      const first = await receive();
+      const second = await receive();
+      await settle();
+
+      // Assess
+      expect(f.tunnel.messages).toEqual([]);
+      expect(row(first)).toEqual({ attempts: 0, nextAttemptAt: f.clock.now() + 30_000 });
+      expect(row(second)).toEqual({ attempts: 0, nextAttemptAt: f.clock.now() + 30_000 });
+    });
+
+    it('frees the place of an envelope whose publish failed', async () => {
+      // Prepare
+      dispatcher = newDispatcher({ window: { envelopes: 1 } });
+      await connect();
+      f.tunnel.fail = true;
+      const failed = await receive();
+      await settle();
+      f.tunnel.fail = false;
+
+      // Act
+      const next = await receive();
+      await settle();
+
+      // Assess
+      expect(row(failed)?.attempts).toBe(0);
+      expect(published()).toEqual([next]);
+    });
+
+    it('on reconnect sends a window of the agent’s envelopes, oldest first, published or not, and the rest as acks come', async () => {
+      // Prepare: published to the last session (unacked), then three more waiting behind the window of 2.
+      dispatcher = newDispatcher({ window: { envelopes: 2 } });
+      await connect();
+      const ids = [await receive(), await receive(), await receive(), await receive(), await receive()];
+      await settle();
+      f.tunnel.messages.length = 0;
+
+      // Act
+      await dispatcher.flush('laptop');
+      await settle();
+      const onConnect = published();
+      await ack(ids[0] as string);
+      await ack(ids[1] as string);
+      await settle();
+
+      // Assess
+      expect(onConnect).toEqual([ids[0], ids[1]]);
+      expect(published()).toEqual([ids[0], ids[1], ids[2], ids[3]]);
+    });
+
+    it('frees the place of an expired envelope', async () => {
+      // Prepare
+      dispatcher = newDispatcher({ window: { envelopes: 1 } });
+      await connect();
+      const stale = await receive();
+      const waiting = await receive();
+      await settle();
+
+      // Act: 72 h on, the unacked one expires when due, which frees its place for the waiting one, expired too.
+      f.clock.advance(72 * 3600_000 + 1);
+      await dispatcher.pump();
+      await settle();
+
+      // Assess: both expired (their deletes join the next commit); only the first was ever published.
+      expect(await f.queue.find(stale)).toBeUndefined();
+      expect(await f.queue.find(waiting)).toBeUndefined();
+      expect(f.logger.events().filter((event) => event === 'delivery_expired')).toHaveLength(2);
+      expect(published()).toEqual([stale]);
+    });
+
+    it('holds at most its bytes per agent, but always one envelope whatever its size', async () => {
+      // Prepare
+      dispatcher = newDispatcher({ window: { envelopes: 10, bytes: 1 } });
+      await connect();
+
+      // Act
+      const ids = [await receive(), await receive()];
+      await settle();
+      const beforeAck = published();
+      await ack(ids[0] as string);
+      await settle();
+
+      // Assess
+      expect(beforeAck).toEqual([ids[0]]);
+      expect(published()).toEqual(ids);
+    });
+
+    it('fills a window larger than one look at the queue, in order, each envelope once', async () => {
+      // Prepare: 45 held while the agent was offline, a window of 40 (two looks of 32 and 8).
+      dispatcher = newDispatcher({ window: { envelopes: 40 } });
+      const ids: string[] = [];
+      for (let i = 0; i < 45; i++) ids.push(await receive());
+      await settle();
+      await connect();
+
+      // Act
+      await dispatcher.flush('laptop');
+      await settle();
+      const onConnect = published();
+      for (const id of ids.slice(0, 5)) await ack(id);
+      await settle();
+
+      // Assess
+      expect(onConnect).toEqual(ids.slice(0, 40));
+      expect(published()).toEqual(ids);
+    });
   });
 });
