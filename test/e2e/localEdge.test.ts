@@ -251,6 +251,40 @@ describe('local edge and agent, end to end', () => {
     });
   });
 
+  /** Posts `count` signed GitHub webhooks, `concurrency` at a time; their delivery ids. */
+  async function postMany(prefix: string, count: number, headers: Record<string, string> = {}) {
+    const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++] as string;
+        const gh = await githubWebhook(id);
+        expect((await post('github', gh.body, { ...gh.headers, ...headers })).status).toBe(200);
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, worker));
+    return ids;
+  }
+
+  it('delivers a backlog larger than the agent’s delivery window when it comes back, each webhook once', async () => {
+    await agent.stop();
+    const ids = await postMany('gh-backlog', 700);
+    await startAgent();
+    await eventually(() => ids.every((id) => arrivalsOf(id).length >= 1), 60_000);
+    expect(ids.filter((id) => arrivalsOf(id).length !== 1)).toEqual([]);
+    await eventually(async () => {
+      const list = await deliveries('--status delivered');
+      return ids.every((id) => list.some((d) => d.deliveryId === id));
+    });
+  }, 90_000);
+
+  it('delivers everything to a connected agent whose target is slower than the webhooks, past its window', async () => {
+    // 800 webhooks at 100 ms each through 16 forwarding slots: the agent falls 500+ behind.
+    const ids = await postMany('gh-slow', 800, { 'x-test-delay': '100' });
+    await eventually(() => ids.every((id) => arrivalsOf(id).length >= 1), 60_000);
+    expect(ids.filter((id) => arrivalsOf(id).length !== 1)).toEqual([]);
+  }, 90_000);
+
   it('delivers a webhook whose agent was killed mid-delivery, with the same idempotency key', async () => {
     const gh = await githubWebhook('gh-killed-1');
     expect((await post('github', gh.body, { ...gh.headers, 'x-test-delay': '2000' })).status).toBe(200);
