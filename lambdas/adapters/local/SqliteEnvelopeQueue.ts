@@ -142,8 +142,9 @@ export class SqliteEnvelopeQueue implements EnvelopeQueue, PendingEnvelopes {
   }
 
   /**
-   * Makes every envelope of the agent due now, in the order they were received (it just connected, and
-   * may not have what was published to its last session). Staged, like `reschedule`.
+   * Makes every envelope of the agent due now (it just connected, and may not have what was published to
+   * its last session): one not yet due becomes due as of its receipt, so the agent's backlog goes out
+   * about in the order received. Staged, like `reschedule`.
    */
   makeDue(agentId: string, now: number): void {
     this.#batch.stage(() => this.#makeDue.run(agentId, now));
