@@ -39,6 +39,8 @@ export class LocalDispatcher {
   readonly #window: DeliveryWindow;
   readonly #inFlight = new Set<string>();
   readonly #refills = new Set<string>();
+  /** Agents whose full window was logged, until they catch up. */
+  readonly #behind = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #pumping = false;
 
@@ -56,6 +58,7 @@ export class LocalDispatcher {
         if (!this.#window.admit(envelope.agentId, envelope.envelopeId, envelope.sealed.byteLength)) {
           // The agent's window is full, or older envelopes wait for it: stored due at once, it goes out
           // in its turn as acks make room.
+          this.#reportBehind(envelope.agentId);
           await this.#queue.enqueue(envelope);
           this.#scheduleRefill(envelope.agentId);
           return;
@@ -130,7 +133,21 @@ export class LocalDispatcher {
   #place(pending: PendingEnvelope): boolean {
     if (this.#window.take(pending.agentId, pending.envelopeId, pending.sizeBytes)) return true;
     this.#window.markWaiting(pending.agentId);
+    this.#reportBehind(pending.agentId);
     return false;
+  }
+
+  /** Logs once that the agent's window is full (envelopes now wait on disk for it), until it catches up. */
+  #reportBehind(agentId: string): void {
+    if (this.#behind.has(agentId)) return;
+    this.#behind.add(agentId);
+    const held = this.#window.heldBy(agentId);
+    this.#deps.logger.warn('delivery_window_full', {
+      agentId,
+      unacked: held.envelopes,
+      unackedBytes: held.bytes,
+      limit: this.#window.limit,
+    });
   }
 
   /** Refills the agent's window once this turn's acks are in (one look at the queue for all of them). */
@@ -164,7 +181,7 @@ export class LocalDispatcher {
       if (page <= 0) break;
       const due = this.#queue.dueFor(agentId, now, page, seen);
       seen += due.length;
-      if (due.length < page) this.#window.drained(agentId);
+      if (due.length < page) this.#caughtUp(agentId);
       let full = false;
       for (const d of due) {
         if (this.#inFlight.has(d.pending.envelopeId) || this.#window.holds(d.pending.envelopeId)) continue;
@@ -177,6 +194,12 @@ export class LocalDispatcher {
       if (full || due.length < page) break;
     }
     await Promise.all(sends);
+  }
+
+  /** Nothing of the agent waits on disk any more: new envelopes go out at once again. */
+  #caughtUp(agentId: string): void {
+    this.#window.drained(agentId);
+    if (this.#behind.delete(agentId)) this.#deps.logger.info('delivery_window_drained', { agentId });
   }
 
   async #complete(envelopeId: string): Promise<void> {

@@ -175,8 +175,14 @@ describe('LocalDispatcher', () => {
       const ids = [await receive(), await receive(), await receive(), await receive()];
       await settle();
 
-      // Assess
+      // Assess: the first refusal is logged, with what the agent holds; the next ones are not.
       expect(published()).toEqual(ids.slice(0, 2));
+      expect(f.logger.events().filter((event) => event === 'delivery_window_full')).toHaveLength(1);
+      expect(f.logger.lines.find((line) => line.event === 'delivery_window_full')?.fields).toMatchObject({
+        agentId: 'laptop',
+        unacked: 2,
+        limit: 2,
+      });
       expect(row(ids[2] as string)).toEqual({ attempts: 0, nextAttemptAt: expect.any(Number) });
       expect(row(ids[3] as string)?.attempts).toBe(0);
     });
@@ -223,6 +229,10 @@ describe('LocalDispatcher', () => {
       // Assess
       expect(published()).toEqual([first, second, third]);
       expect(commits).toBe(1);
+      expect(f.logger.events().filter((event) => event.startsWith('delivery_window_'))).toEqual([
+        'delivery_window_full',
+        'delivery_window_drained',
+      ]);
     });
 
     it('pumps due envelopes of agents with room and skips those of an agent whose window is full', async () => {
