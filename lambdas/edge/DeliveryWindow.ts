@@ -33,20 +33,23 @@ export class DeliveryWindow {
 
   /**
    * A place for a new envelope, unless the agent's window is full or older envelopes are already waiting
-   * for one (a new one must not overtake them). False marks the agent as having envelopes waiting.
+   * for one (a new one must not overtake them).
    */
   admit(agentId: string, envelopeId: string, bytes: number): boolean {
-    if (this.#waiting.has(agentId)) return false;
-    if (this.take(agentId, envelopeId, bytes)) return true;
-    this.#waiting.add(agentId);
-    return false;
+    return !this.#waiting.has(agentId) && this.take(agentId, envelopeId, bytes);
   }
 
-  /** A place for an envelope already waiting (or being published again): true if it holds one now. */
+  /**
+   * A place for an envelope already waiting (or being published again): true if it holds one now. False
+   * marks the agent as having envelopes waiting on disk.
+   */
   take(agentId: string, envelopeId: string, bytes: number): boolean {
     if (this.#placeOf.has(envelopeId)) return true;
     let held = this.#held.get(agentId);
-    if (held && (held.ids.size >= this.limit || held.bytes + bytes > this.maxBytes)) return false;
+    if (held && (held.ids.size >= this.limit || held.bytes + bytes > this.maxBytes)) {
+      this.#waiting.add(agentId);
+      return false;
+    }
     if (!held) {
       held = { ids: new Set(), bytes: 0 };
       this.#held.set(agentId, held);
@@ -107,7 +110,7 @@ export class DeliveryWindow {
     return { agents, holding };
   }
 
-  /** Marks that the agent has envelopes waiting on disk (set by a refused `admit`, or found by a look). */
+  /** Marks that the agent has envelopes waiting on disk (set by a refused `take`, or on a reconnect). */
   markWaiting(agentId: string): void {
     this.#waiting.add(agentId);
   }

@@ -132,7 +132,6 @@ export class LocalDispatcher {
   /** A place in the agent's window for a due envelope; without one, it keeps waiting on disk. */
   #place(pending: PendingEnvelope): boolean {
     if (this.#window.take(pending.agentId, pending.envelopeId, pending.sizeBytes)) return true;
-    this.#window.markWaiting(pending.agentId);
     this.#reportBehind(pending.agentId);
     return false;
   }
@@ -181,7 +180,6 @@ export class LocalDispatcher {
       if (page <= 0) break;
       const due = this.#queue.dueFor(agentId, now, page, seen);
       seen += due.length;
-      if (due.length < page) this.#caughtUp(agentId);
       let full = false;
       for (const d of due) {
         if (this.#inFlight.has(d.pending.envelopeId) || this.#window.holds(d.pending.envelopeId)) continue;
@@ -191,7 +189,11 @@ export class LocalDispatcher {
         }
         sends.push(this.#dispatch(d.pending, d.sealed));
       }
-      if (full || due.length < page) break;
+      if (full) break;
+      if (due.length < page) {
+        this.#caughtUp(agentId);
+        break;
+      }
     }
     await Promise.all(sends);
   }
