@@ -14,7 +14,7 @@ import { SqlitePresenceStore } from '../../lambdas/adapters/local/SqlitePresence
 import { SqliteRegistrationTokenStore } from '../../lambdas/adapters/local/SqliteRegistrationTokenStore.ts';
 import { SqliteSourceRepository } from '../../lambdas/adapters/local/SqliteSourceRepository.ts';
 import { SqliteWriteBatcher } from '../../lambdas/adapters/local/SqliteWriteBatcher.ts';
-import { logFields } from '../../lambdas/core/delivery/dispatchEnvelope.ts';
+import { type DispatchDeps, logFields } from '../../lambdas/core/delivery/dispatchEnvelope.ts';
 import {
   generateSealingKeyPair,
   type SealingKeyPair,
@@ -54,6 +54,8 @@ export interface RelayFixture {
   readonly tunnel: RecordingTunnel;
   /** The ingress on these adapters; `overrides` swaps single ports (a failing queue, say). */
   ingressDeps(overrides?: Partial<IngressDeps>): IngressDeps;
+  /** The dispatcher's ports; random() = 0.5: no jitter, so every look-again time is exact. */
+  dispatchDeps(): DispatchDeps;
   /** Registers an agent with a fresh X25519 sealing key, as registration would store it. */
   addAgent(agentId: string, status?: AgentStatus): Promise<SealingKeyPair>;
   /** The sealing keys of an agent added with `addAgent`. */
@@ -138,6 +140,7 @@ export function relayFixture(options: { startMs?: number } = {}): RelayFixture {
       newId: () => `env-${String(++nextId).padStart(4, '0')}-${randomUUID()}`,
       ...overrides,
     }),
+    dispatchDeps: () => ({ publisher: tunnel, presence, deliveryLog, clock, logger, random: () => 0.5 }),
     async addAgent(agentId, status = 'active') {
       const pair = generateSealingKeyPair();
       keys.set(agentId, pair);

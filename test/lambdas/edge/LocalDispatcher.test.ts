@@ -29,20 +29,9 @@ afterEach(() => {
   f.close();
 });
 
-/** A dispatcher on the fixture; random() = 0.5: no jitter, so every look-again time is exact. */
+/** A dispatcher on the fixture, without jitter. */
 const newDispatcher = (options: LocalDispatcherOptions = {}) =>
-  new LocalDispatcher(
-    f.queue,
-    {
-      publisher: f.tunnel,
-      presence: f.presence,
-      deliveryLog: f.deliveryLog,
-      clock: f.clock,
-      logger: f.logger,
-      random: () => 0.5,
-    },
-    options,
-  );
+  new LocalDispatcher(f.queue, f.dispatchDeps(), options);
 
 const connect = () =>
   f.presence.apply({ agentId: 'laptop', connected: true, at: f.clock.now(), sessionId: 's1' });

@@ -19,15 +19,8 @@ beforeEach(async () => {
   f = relayFixture();
   await f.addAgent('laptop');
   await f.addAgent('desktop');
-  // random() = 0.5: no jitter, so each next look is exact.
-  deps = {
-    publisher: f.tunnel,
-    presence: f.presence,
-    deliveryLog: f.deliveryLog,
-    clock: f.clock,
-    logger: f.logger,
-    random: () => 0.5,
-  };
+  // No jitter, so each next look is exact.
+  deps = f.dispatchDeps();
 });
 afterEach(() => f.close());
 
